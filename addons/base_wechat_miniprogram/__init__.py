@@ -1,0 +1,5 @@
+from . import wechat
+from . import http
+from . import models
+from . import controllers
+from . import services

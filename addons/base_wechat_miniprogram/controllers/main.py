@@ -1,0 +1,35 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.http import request, route
+
+from odoo.addons.base_rest.controllers.main import RestController
+
+
+class MiniProgramController(RestController):
+    """``/mp/v1/``: the mini-program API, services of ``mp.v1.services``.
+
+    Every route needs a bearer token (``mp_token`` auth) except the login.
+    Besides base_rest's routes it maps ``PUT /mp/v1/<service>`` to the
+    service's ``update`` for singleton resources such as ``/mp/v1/me``.
+    """
+
+    _root_path = "/mp/v1/"
+    _collection_name = "mp.v1.services"
+    _default_auth = "mp_token"
+
+    @route(["auth/login"], methods=["POST"], auth="mp_public")
+    def login(self, **params):
+        return self._process_method("auth", "login", None, params)
+
+    @route(["<string:_service_name>"], methods=["PUT"])
+    def update_singleton(self, _service_name, **params):
+        return self._process_method(_service_name, "update", None, params)
+
+    def _get_component_context(self):
+        context = super(MiniProgramController, self)._get_component_context()
+        env = request.env
+        context["partner"] = env["res.partner"].browse(
+            env.context.get("mp_partner_id"))
+        context["token"] = env["mp.api.token"].browse(
+            env.context.get("mp_token_id"))
+        return context

@@ -1,0 +1,135 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The request class of the mini-program API (paths under ``/mp/``).
+
+base_rest answers errors as ``{"code", "name"}`` and lets a malformed JSON
+body crash the request. The mini-program needs DESIGN.md's single error
+shape, ``{"error": {"code", "message"}}``, with the right status, in the
+caller's language, never a traceback; so requests under ``/mp/`` get this
+subclass, chained in front of base_rest's own ``get_request``.
+"""
+import json
+import logging
+
+import psycopg2
+import pyquerystring
+from werkzeug.exceptions import HTTPException
+
+import odoo
+from odoo import _
+from odoo.exceptions import (AccessDenied, AccessError, MissingError,
+                             UserError, ValidationError)
+from odoo.http import Root
+
+from odoo.addons.base_rest.core import _rest_services_databases
+from odoo.addons.base_rest.http import HttpRestRequest, JSONEncoder
+
+from .exceptions import MpApiError, MpBadRequest
+
+_logger = logging.getLogger(__name__)
+
+MP_PATH_PREFIX = "/mp/"
+
+
+def error_body(status, code, message, details=None):
+    error = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return status, {"error": error}
+
+
+def describe_exception(exception):
+    """(HTTP status, body) of any exception raised under ``/mp/``."""
+    if isinstance(exception, MpApiError):
+        return error_body(exception.code, exception.error_code,
+                          exception.message, exception.details)
+    if isinstance(exception, HTTPException):
+        code = (exception.name or "error").lower().replace(" ", "_")
+        return error_body(exception.code, code, exception.name)
+    if isinstance(exception, (UserError, ValidationError)):
+        return error_body(400, "invalid_input", exception.name)
+    if isinstance(exception, MissingError):
+        return error_body(404, "not_found", _("Not found."))
+    if isinstance(exception, (AccessError, AccessDenied)):
+        return error_body(403, "forbidden", _("Not allowed."))
+    if isinstance(exception, psycopg2.OperationalError):
+        return error_body(503, "busy", _(
+            "The server is busy; please try again."))
+    return error_body(500, "internal_error", _(
+        "Something went wrong on our side; please try again later."))
+
+
+class MiniProgramRequest(HttpRestRequest):
+    """base_rest request with safe JSON parsing and the pack's errors."""
+
+    def __init__(self, httprequest):
+        # pylint: disable=bad-super-call
+        super(HttpRestRequest, self).__init__(httprequest)
+        self.mp_parse_error = None
+        if self.httprequest.mimetype == "application/json":
+            try:
+                params = json.loads(self.httprequest.get_data().decode(
+                    self.httprequest.charset) or "{}")
+            except ValueError as err:
+                params, self.mp_parse_error = {}, str(err)
+            if not isinstance(params, dict):
+                params, self.mp_parse_error = {}, "not a JSON object"
+            self.params = params
+        else:
+            self.params = self._parse_query_string()
+        self._determine_context_lang()
+
+    def _parse_query_string(self):
+        try:
+            return pyquerystring.parse(
+                self.httprequest.query_string.decode("utf-8"))
+        except Exception as err:  # malformed query strings
+            self.mp_parse_error = str(err)
+            return {}
+
+    def dispatch(self):
+        if self.mp_parse_error:
+            raise MpBadRequest(_("The request body is not a valid JSON "
+                                 "object."), "invalid_json")
+        return super(MiniProgramRequest, self).dispatch()
+
+    def _handle_exception(self, exception):
+        self._failed = exception  # roll the transaction back
+        status, body = describe_exception(exception)
+        if status >= 500:
+            _logger.exception("Mini-program API error on %s",
+                              self.httprequest.path)
+        else:
+            _logger.info("Mini-program API %s %s: %s %s",
+                         self.httprequest.method, self.httprequest.path,
+                         status, body["error"]["code"])
+        response = self.make_json_response(body)
+        response.status_code = status
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    def make_json_response(self, data, headers=None, cookies=None):
+        return self.make_response(
+            JSONEncoder(ensure_ascii=False).encode(data).encode("utf-8"),
+            headers=dict(headers or {},
+                         **{"Content-Type": "application/json; "
+                                            "charset=utf-8"}),
+            cookies=cookies)
+
+
+_next_get_request = Root.get_request
+
+
+def get_request(self, httprequest):
+    db = httprequest.session.db
+    if db and httprequest.path.startswith(MP_PATH_PREFIX):
+        odoo.registry(db)  # loads the services of the database
+        for root_path in _rest_services_databases.get(db) or ():
+            if root_path.startswith(MP_PATH_PREFIX) \
+                    and httprequest.path.startswith(root_path):
+                return MiniProgramRequest(httprequest)
+    return _next_get_request(self, httprequest)
+
+
+Root.get_request = get_request

@@ -1,0 +1,48 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import models
+from odoo.http import request
+
+API_USER_XMLID = "base_wechat_miniprogram.user_mp_api"
+#: Login attempts a minute from one address.
+LOGIN_RATE_LIMIT = 30
+
+
+class IrHttp(models.AbstractModel):
+    """Authentication of the mini-program API (routes under ``/mp/``).
+
+    ``mp_public`` and ``mp_token`` run the request as the API's technical
+    user, which holds only the access rights the API needs; ``mp_token``
+    also requires a valid bearer token and puts its partner in the context
+    (``mp_partner_id``), which every service scopes its reads and writes to.
+    """
+
+    _inherit = "ir.http"
+
+    @classmethod
+    def _mp_run_as_api_user(cls, **context):
+        request.uid = request.env["ir.model.data"].xmlid_to_res_id(
+            API_USER_XMLID, raise_if_not_found=True)
+        values = dict(request.context, **context)
+        if not request.httprequest.headers.get("Accept-Language"):
+            values["lang"] = "zh_CN"
+        request.context = values
+
+    @classmethod
+    def _auth_method_mp_public(cls):
+        cls._mp_run_as_api_user()
+        request.env["mp.rate.limit"]._hit(
+            "ip:%s" % request.httprequest.remote_addr, LOGIN_RATE_LIMIT)
+
+    @classmethod
+    def _auth_method_mp_token(cls):
+        cls._mp_run_as_api_user()
+        header = request.httprequest.headers.get("Authorization") or ""
+        scheme, _sep, raw = header.partition(" ")
+        token = request.env["mp.api.token"]._authenticate(
+            raw.strip() if scheme.lower() == "bearer" else None)
+        cls._mp_run_as_api_user(
+            mp_partner_id=token.partner_id.id, mp_token_id=token.id)
+        request.env["mp.rate.limit"]._hit(
+            "partner:%d" % token.partner_id.id,
+            token.company_id.mp_rate_limit)

@@ -1,0 +1,196 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import datetime
+import hashlib
+import logging
+import secrets
+
+import requests
+from wechatpy.exceptions import WeChatClientException
+
+from odoo import _, api, fields, models
+
+from ..exceptions import MpServiceUnavailable, MpUnauthorized
+
+_logger = logging.getLogger(__name__)
+
+#: jscode2session errors meaning the code is bad, not that WeChat is down:
+#: 40029 invalid code, 40163 code used, 40226 user blocked for risk.
+INVALID_CODE_ERRORS = {40029, 40163, 40226}
+
+#: Expired or revoked tokens are kept this long for the audit trail.
+PURGE_AFTER_DAYS = 30
+#: Rows the purge cron deletes per run (it runs again until done).
+PURGE_BATCH = 5000
+
+
+def hash_token(raw):
+    """Tokens are 256-bit random strings: a plain SHA-256 is enough."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class MpApiToken(models.Model):
+    """A bearer token of the mini-program API, stored hashed.
+
+    The raw token is shown once, to the client that logged in. The WeChat
+    session key of that login stays here, readable only by the API user and
+    administrators: it decrypts ``getPhoneNumber`` data and never leaves
+    the server.
+    """
+
+    _name = "mp.api.token"
+    _description = "Mini-Program API Token"
+    _order = "create_date desc, id desc"
+    _rec_name = "token_prefix"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="User", required=True, ondelete="cascade",
+        index=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company", string="Company", required=True, readonly=True)
+    token_hash = fields.Char(required=True, readonly=True, copy=False)
+    token_prefix = fields.Char(
+        string="Token", readonly=True,
+        help="First characters of the token, to recognise it in logs.")
+    session_key = fields.Char(
+        readonly=True, copy=False,
+        groups="base.group_system,"
+               "base_wechat_miniprogram.group_mp_api")
+    expires_at = fields.Datetime(string="Expires", required=True,
+                                 readonly=True)
+    revoked_at = fields.Datetime(string="Revoked", readonly=True)
+    last_used_at = fields.Datetime(string="Last Used", readonly=True)
+    state = fields.Selection([
+        ("active", "Active"),
+        ("expired", "Expired"),
+        ("revoked", "Revoked"),
+    ], compute="_compute_state", search="_search_state")
+
+    _sql_constraints = [
+        ("token_hash_unique", "unique(token_hash)",
+         "Token hashes are unique."),
+    ]
+
+    @api.depends("expires_at", "revoked_at")
+    def _compute_state(self):
+        now = fields.Datetime.now()
+        for token in self:
+            if token.revoked_at:
+                token.state = "revoked"
+            elif token.expires_at <= now:
+                token.state = "expired"
+            else:
+                token.state = "active"
+
+    def _search_state(self, operator, value):
+        now = fields.Datetime.now()
+        domains = {
+            "active": [("revoked_at", "=", False), ("expires_at", ">", now)],
+            "expired": [("revoked_at", "=", False), ("expires_at", "<=", now)],
+            "revoked": [("revoked_at", "!=", False)],
+        }
+        if operator not in ("=", "!=") or value not in domains:
+            return []
+        domain = domains[value]
+        return domain if operator == "=" else ["!"] + (
+            ["&"] * (len(domain) - 1)) + domain
+
+    @api.model
+    def _issue(self, partner, session_key):
+        """Create a token for ``partner``; returns the raw token."""
+        raw = secrets.token_urlsafe(32)
+        company = partner.company_id or self.env.user.company_id
+        lifetime = company.mp_token_lifetime_hours or 168
+        token = self.create({
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "token_hash": hash_token(raw),
+            "token_prefix": raw[:6],
+            "session_key": session_key,
+            "expires_at": fields.Datetime.to_string(
+                datetime.datetime.utcnow()
+                + datetime.timedelta(hours=lifetime)),
+        })
+        return raw, token
+
+    @api.model
+    def _login(self, company, code):
+        """Exchange a ``wx.login`` code: ``(raw token, token, created)``.
+
+        Calls WeChat's ``jscode2session``, finds or creates the partner and
+        issues a token holding the session key.
+        """
+        try:
+            wx_session = company._mp_client().code_to_session(code)
+        except WeChatClientException as err:
+            if err.errcode in INVALID_CODE_ERRORS:
+                raise MpUnauthorized(
+                    _("The login code is invalid or was already used; "
+                      "call wx.login again."), "invalid_code")
+            _logger.warning("jscode2session failed: %s", err)
+            raise MpServiceUnavailable(
+                _("WeChat login is unavailable; please try again."))
+        except requests.RequestException as err:
+            _logger.warning("jscode2session unreachable: %s", err)
+            raise MpServiceUnavailable(
+                _("WeChat login is unavailable; please try again."))
+        partner, created = self.env["res.partner"]._mp_find_or_create(
+            company, company._mp_config()["app_id"], wx_session)
+        raw, token = self._issue(partner, wx_session["session_key"])
+        return raw, token, created
+
+    @api.model
+    def _authenticate(self, raw):
+        """The active token record of a raw bearer token, or 401.
+
+        One indexed SQL read on the hot path of every API call; the last-use
+        time is written at most once a minute per token.
+        """
+        if not raw:
+            raise MpUnauthorized(_("Log in first: the Authorization header "
+                                   "must carry a bearer token."))
+        self.env.cr.execute(
+            "SELECT id, partner_id, expires_at > now() at time zone 'UTC',"
+            "       revoked_at IS NOT NULL,"
+            "       coalesce(last_used_at, create_date)"
+            "           < now() at time zone 'UTC' - interval '1 minute'"
+            "  FROM mp_api_token WHERE token_hash = %s",
+            (hash_token(raw),))
+        row = self.env.cr.fetchone()
+        if not row:
+            raise MpUnauthorized(_("The token is not valid; log in again."),
+                                 "invalid_token")
+        token_id, partner_id, live, revoked, stale = row
+        if revoked:
+            raise MpUnauthorized(_("The token was revoked; log in again."),
+                                 "token_revoked")
+        if not live:
+            raise MpUnauthorized(_("The token has expired; log in again."),
+                                 "token_expired")
+        if stale:
+            self.env.cr.execute(
+                "UPDATE mp_api_token SET last_used_at = now() at time zone"
+                " 'UTC' WHERE id = %s", (token_id,))
+            self.env.cr.execute(
+                "UPDATE res_partner SET mp_last_seen = now() at time zone"
+                " 'UTC' WHERE id = %s", (partner_id,))
+        return self.browse(token_id)
+
+    @api.multi
+    def action_revoke(self):
+        """Revoke: the next call with these tokens gets 401."""
+        self.filtered(lambda t: not t.revoked_at).write(
+            {"revoked_at": fields.Datetime.now()})
+        return True
+
+    @api.model
+    def _cron_purge(self):
+        """Delete tokens expired or revoked long ago, a batch per run."""
+        limit = fields.Datetime.to_string(
+            datetime.datetime.utcnow()
+            - datetime.timedelta(days=PURGE_AFTER_DAYS))
+        old = self.search([
+            "|", ("expires_at", "<", limit), ("revoked_at", "<", limit),
+        ], limit=PURGE_BATCH)
+        old.unlink()
+        return len(old)

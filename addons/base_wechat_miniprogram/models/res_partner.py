@@ -1,0 +1,171 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import logging
+
+from wechatpy.crypto import WeChatWxaCrypto
+
+from odoo import _, api, fields, models
+
+from ..exceptions import MpBadRequest
+
+_logger = logging.getLogger(__name__)
+
+
+class ResPartner(models.Model):
+    """A mini-program user is a partner, identified by openid per app."""
+
+    _inherit = "res.partner"
+
+    mp_app_id = fields.Char(
+        string="Mini-Program AppID", readonly=True, index=True, copy=False)
+    mp_openid = fields.Char(
+        string="OpenID", readonly=True, index=True, copy=False)
+    mp_unionid = fields.Char(
+        string="UnionID", readonly=True, index=True, copy=False)
+    mp_nickname = fields.Char(string="Nickname")
+    mp_avatar_url = fields.Char(string="Avatar URL")
+    mp_phone = fields.Char(
+        string="Mini-Program Phone", readonly=True,
+        help="Phone number confirmed by WeChat (getPhoneNumber).")
+    mp_first_seen = fields.Datetime(string="First Seen", readonly=True)
+    mp_last_seen = fields.Datetime(string="Last Seen", readonly=True)
+    mp_token_ids = fields.One2many(
+        "mp.api.token", "partner_id", string="API Tokens")
+    mp_consent_ids = fields.One2many(
+        "mp.subscribe.consent", "partner_id", string="Message Consents")
+
+    _sql_constraints = [
+        ("mp_openid_app_unique", "unique(mp_app_id, mp_openid)",
+         "A WeChat openid belongs to one partner per mini-program."),
+    ]
+
+    @api.model
+    def _mp_find_or_create(self, company, app_id, wx_session):
+        """The partner of a ``jscode2session`` answer: ``(partner, new)``.
+
+        The unionid, when WeChat gives one, identifies the person across the
+        company's apps, so it is looked up first.
+        """
+        openid = wx_session["openid"]
+        unionid = wx_session.get("unionid")
+        partner = self._mp_find(app_id, wx_session)
+        now = fields.Datetime.now()
+        if partner:
+            values = {"mp_last_seen": now}
+            if unionid and not partner.mp_unionid:
+                values["mp_unionid"] = unionid
+            if not partner.mp_openid:
+                values.update(mp_app_id=app_id, mp_openid=openid)
+            partner.write(values)
+            return partner, False
+        return self.create({
+            "name": _("WeChat user %s") % openid[-6:],
+            "company_id": company.id,
+            "customer": True,
+            "mp_app_id": app_id,
+            "mp_openid": openid,
+            "mp_unionid": unionid,
+            "mp_first_seen": now,
+            "mp_last_seen": now,
+        }), True
+
+    @api.model
+    def _mp_find(self, app_id, wx_session):
+        """The partner of a WeChat identity: unionid first, then openid."""
+        partner = self.browse()
+        if wx_session.get("unionid"):
+            partner = self.search(
+                [("mp_unionid", "=", wx_session["unionid"])], limit=1)
+        if not partner:
+            partner = self.search([
+                ("mp_app_id", "=", app_id),
+                ("mp_openid", "=", wx_session["openid"]),
+            ], limit=1)
+        return partner
+
+    @api.multi
+    def _mp_update_profile(self, values, token):
+        """Apply a ``PUT /mp/v1/me``: nickname, avatar, phone data."""
+        self.ensure_one()
+        changes = {}
+        if "nickname" in values:
+            changes["mp_nickname"] = values["nickname"]
+            if values["nickname"].strip():
+                changes["name"] = values["nickname"].strip()
+        if "avatar_url" in values:
+            changes["mp_avatar_url"] = values["avatar_url"]
+        if changes:
+            self.write(changes)
+        if values.get("phone_encrypted_data"):
+            self._mp_decrypt_phone(token.session_key,
+                                   values["phone_encrypted_data"],
+                                   values["phone_iv"])
+
+    @api.multi
+    def _mp_consent_summary(self):
+        """Templates of the company with this partner's remaining consents."""
+        self.ensure_one()
+        company = self.company_id or self.env.user.company_id
+        templates = self.env["mp.subscribe.template"].search(
+            [("company_id", "=", company.id)])
+        consents = {c.template_id: c for c in self.mp_consent_ids}
+        return [{
+            "event_code": template.event_code,
+            "template_id": template.template_id,
+            "description": template.name,
+            "remaining": consents[template.template_id].remaining
+            if template.template_id in consents else 0,
+            "banned": bool(consents.get(template.template_id)
+                           and consents[template.template_id].banned),
+        } for template in templates]
+
+    @api.multi
+    def _mp_decrypt_phone(self, session_key, encrypted_data, iv):
+        """Store the phone number of ``getPhoneNumber``'s encryptedData.
+
+        The data is AES-encrypted with the login's session key; its
+        watermark must name our AppID, or it was made for another app.
+        """
+        self.ensure_one()
+        try:
+            data = WeChatWxaCrypto(
+                session_key, iv, self.mp_app_id).decrypt_message(
+                    encrypted_data)
+        except Exception as err:  # bad padding, bad base64, bad JSON
+            _logger.info("Undecryptable phone data for %s: %s", self.id, err)
+            raise MpBadRequest(
+                _("The phone number data could not be decrypted; "
+                  "call getPhoneNumber again."), "invalid_phone_data")
+        if isinstance(data, str):
+            data = json.loads(data)
+        phone = data.get("purePhoneNumber") or data.get("phoneNumber")
+        if not phone:
+            raise MpBadRequest(_("The data holds no phone number."),
+                               "invalid_phone_data")
+        self.write({"mp_phone": phone, "mobile": phone})
+        return phone
+
+    @api.multi
+    def _mp_profile(self):
+        """The profile as the mini-program sees it (``GET /mp/v1/me``)."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "nickname": self.mp_nickname or "",
+            "avatar_url": self.mp_avatar_url or "",
+            "phone": self.mp_phone or "",
+            "name": self.name,
+            "first_seen": self._mp_iso(self.mp_first_seen),
+            "last_seen": self._mp_iso(self.mp_last_seen),
+        }
+
+    @api.model
+    def _mp_iso(self, value):
+        """ISO 8601 with offset in the company's time zone, or None."""
+        if not value:
+            return None
+        tz_name = self.env.user.company_id.partner_id.tz or "Asia/Shanghai"
+        return fields.Datetime.context_timestamp(
+            self.with_context(tz=tz_name),
+            fields.Datetime.from_string(value)).isoformat()

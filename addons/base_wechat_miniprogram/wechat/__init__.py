@@ -1,0 +1,2 @@
+from . import session_storage
+from . import client
