@@ -52,3 +52,39 @@ start_simulator() {
     die "the WeChat simulator did not start (see $1)" \
         "free port $SIM_PORT or set WECHAT_SIM_PORT"
 }
+
+# Odoo's own addons (from the wheels) and the pack's.
+odoo_addons_path() {
+    printf '%s,%s' \
+        "$("$PY" -c 'import os, odoo.addons.base as b; print(os.path.dirname(os.path.dirname(b.__file__)))')" \
+        "$ADDONS_PATH"
+}
+
+# prepare_database DB CONF LOG [fresh]: creates DB (base, Chinese beside
+# English, the company set to China/CNY/Asia-Shanghai before any accounting
+# is installed, so Odoo picks the l10n_cn chart), then installs or upgrades
+# l10n_cn and every addon of the pack with demo data.
+prepare_database() {
+    local db=$1 conf=$2 log=$3 fresh=${4:-}
+    local opts=(-c "$conf" --addons-path="$(odoo_addons_path)" -d "$db")
+    local odoo=("$ROOT/scripts/odoo" "${opts[@]}")
+    local shell=("$ROOT/scripts/odoo" shell "${opts[@]}" --no-http)
+    [ -n "$fresh" ] && dropdb --if-exists "$db"
+    local mode=-u
+    if ! psql -d "$db" -tAc 'select 1 from ir_module_module limit 1' >/dev/null 2>&1; then
+        say "creating database $db (Chinese and English)"
+        createdb "$db" 2>/dev/null || true
+        "${odoo[@]}" -i base --load-language=zh_CN --stop-after-init \
+            --logfile="$log" || die "creating $db failed (see $log)" "read the log"
+        "${shell[@]}" --logfile="$log" <"$ROOT/scripts/configure_company.py" >/dev/null \
+            || die "configuring the company of $db failed (see $log)" "read the log"
+        mode=-i
+    fi
+    local addons
+    addons="l10n_cn,$(pack_addons)"
+    say "installing/upgrading in $db: $addons"
+    "${odoo[@]}" "$mode" "$addons" --stop-after-init --logfile="$log" \
+        || die "installing the addons into $db failed (see $log)" "read the log"
+    "${shell[@]}" --logfile="$log" <"$ROOT/scripts/configure_company.py" >/dev/null \
+        || die "configuring $db failed (see $log)" "read the log"
+}

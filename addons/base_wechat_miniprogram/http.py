@@ -23,6 +23,7 @@ from odoo.http import Root
 
 from odoo.addons.base_rest.core import _rest_services_databases
 from odoo.addons.base_rest.http import HttpRestRequest, JSONEncoder
+from odoo.addons.component.exception import NoComponentError
 
 from .exceptions import MpApiError, MpBadRequest
 
@@ -48,7 +49,7 @@ def describe_exception(exception):
         return error_body(exception.code, code, exception.name)
     if isinstance(exception, (UserError, ValidationError)):
         return error_body(400, "invalid_input", exception.name)
-    if isinstance(exception, MissingError):
+    if isinstance(exception, (MissingError, NoComponentError)):
         return error_body(404, "not_found", _("Not found."))
     if isinstance(exception, (AccessError, AccessDenied)):
         return error_body(403, "forbidden", _("Not allowed."))

@@ -64,18 +64,25 @@ class MpSubscribeConsent(models.Model):
         return self.search([("partner_id", "=", partner.id)])
 
     @api.model
-    def _consume(self, partner, template_id):
-        """Take one consent, under a row lock; False when none is left."""
+    def _lock_available(self, partner, template_id):
+        """Lock the user's consent row for a send, if one is left.
+
+        The lock is held until the transaction ends, so two sends for the
+        same user and template cannot use the same consent.
+        """
         self.env.cr.execute(
             "SELECT id FROM mp_subscribe_consent"
             " WHERE partner_id = %s AND template_id = %s"
             "   AND remaining > 0 AND NOT coalesce(banned, false)"
             " FOR UPDATE", (partner.id, template_id))
         row = self.env.cr.fetchone()
-        if not row:
-            return False
+        return self.browse(row[0]) if row else self.browse()
+
+    @api.multi
+    def _consume(self):
+        """Use one consent of a row locked by :meth:`_lock_available`."""
+        self.ensure_one()
         self.env.cr.execute(
             "UPDATE mp_subscribe_consent SET remaining = remaining - 1"
-            " WHERE id = %s", (row[0],))
-        self.invalidate_cache(["remaining"], [row[0]])
-        return True
+            " WHERE id = %s", (self.id,))
+        self.invalidate_cache(["remaining"], self.ids)

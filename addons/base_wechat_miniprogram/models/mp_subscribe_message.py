@@ -107,8 +107,8 @@ class MpSubscribeMessage(models.Model):
 
         The retry is a new job rather than a raised ``RetryableJobError``
         so that the attempt count and error survive (a raised error rolls
-        the job's transaction back). The consent is taken inside a
-        savepoint: if WeChat does not accept the message, it is kept.
+        the job's transaction back). The consent row stays locked during
+        the call and is used only if WeChat accepts the message.
         """
         for message in self.filtered(
                 lambda m: m.state in ("queued", "retry")):
@@ -116,25 +116,22 @@ class MpSubscribeMessage(models.Model):
         return True
 
     def _send_one(self):
-        consents = self.env["mp.subscribe.consent"]
-        error = None
+        consent = self.env["mp.subscribe.consent"]._lock_available(
+            self.partner_id, self.template_id)
+        if not consent:
+            self._finish("no_consent", _(
+                "The user has no remaining consent for this template."))
+            return
+        error = result = None
         try:
-            with self.env.cr.savepoint():
-                if not consents._consume(self.partner_id, self.template_id):
-                    self._finish("no_consent", _(
-                        "The user has no remaining consent for this "
-                        "template."))
-                    return
-                result = self.company_id._mp_client().wxa \
-                    .send_subscribe_message(
-                        self.partner_id.mp_openid, self.template_id,
-                        json.loads(self.data or "{}"), page=self.page)
-        except WeChatClientException as err:
-            error = err
-        except requests.RequestException as err:
+            result = self.company_id._mp_client().wxa.send_subscribe_message(
+                self.partner_id.mp_openid, self.template_id,
+                json.loads(self.data or "{}"), page=self.page)
+        except (WeChatClientException, requests.RequestException) as err:
             error = err
         attempts = self.attempts + 1
         if error is None:
+            consent._consume()
             self.write({
                 "state": "sent", "attempts": attempts, "last_error": False,
                 "msgid": str(result.get("msgid") or ""),

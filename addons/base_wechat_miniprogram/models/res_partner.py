@@ -3,11 +3,13 @@
 import json
 import logging
 
+import psycopg2
+
 from wechatpy.crypto import WeChatWxaCrypto
 
 from odoo import _, api, fields, models
 
-from ..exceptions import MpBadRequest
+from ..exceptions import MpBadRequest, MpConflict
 
 _logger = logging.getLogger(__name__)
 
@@ -59,16 +61,34 @@ class ResPartner(models.Model):
                 values.update(mp_app_id=app_id, mp_openid=openid)
             partner.write(values)
             return partner, False
-        return self.create({
-            "name": _("WeChat user %s") % openid[-6:],
-            "company_id": company.id,
-            "customer": True,
-            "mp_app_id": app_id,
-            "mp_openid": openid,
-            "mp_unionid": unionid,
-            "mp_first_seen": now,
-            "mp_last_seen": now,
-        }), True
+        # Created as superuser because creating a partner recomputes
+        # mail.activity.mixin's stored activity_date_deadline, a field
+        # restricted to employees, which the API user is not (and must not
+        # be). The API user follows nothing and logs nothing.
+        quiet = self.sudo().with_context(
+            mail_create_nosubscribe=True, mail_create_nolog=True,
+            tracking_disable=True)
+        try:
+            with self.env.cr.savepoint():
+                partner = quiet.create({
+                    "name": _("WeChat user %s") % openid[-6:],
+                    "company_id": company.id,
+                    "customer": True,
+                    "mp_app_id": app_id,
+                    "mp_openid": openid,
+                    "mp_unionid": unionid,
+                    "mp_first_seen": now,
+                    "mp_last_seen": now,
+                })
+        except psycopg2.IntegrityError:
+            # The same user's first login ran twice at once and the other
+            # call created the partner: the unique openid decided. This
+            # transaction's snapshot cannot see that partner, so the caller
+            # logs in again (with a new wx.login code).
+            raise MpConflict(
+                _("Your first login is still being processed; "
+                  "please log in again."), "login_in_progress")
+        return partner.sudo(self.env.uid), True
 
     @api.model
     def _mp_find(self, app_id, wx_session):

@@ -1,5 +1,7 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import inspect
+
 from odoo import _
 
 from odoo.addons.component.core import AbstractComponent
@@ -39,6 +41,18 @@ def page_schema(item_schema):
     }
 
 
+def drop_empty_required(node):
+    """OpenAPI 3.0 forbids ``required: []``, which base_rest emits."""
+    if isinstance(node, dict):
+        if node.get("required") == []:
+            del node["required"]
+        for value in node.values():
+            drop_empty_required(value)
+    elif isinstance(node, list):
+        for value in node:
+            drop_empty_required(value)
+
+
 class MiniProgramService(AbstractComponent):
     """Base of the services of ``/mp/v1/``.
 
@@ -58,6 +72,15 @@ class MiniProgramService(AbstractComponent):
     @property
     def token(self):
         return self.work.token
+
+    def dispatch(self, method_name, _id=None, params=None):
+        """404 for an id on a method that takes none (``PUT /me/7``)."""
+        method = getattr(self, method_name, None)
+        if _id and method is not None and \
+                "_id" not in inspect.signature(method).parameters:
+            raise MpNotFound(_("Not found."))
+        return super(MiniProgramService, self).dispatch(
+            method_name, _id=_id, params=params)
 
     def _secure_input(self, method, params):
         """Validate with the Cerberus schema; 400 with the field errors."""
@@ -98,6 +121,24 @@ class MiniProgramService(AbstractComponent):
             responses[status] = dict(error, description=text)
         return responses
 
+    def _get_openapi_info(self):
+        info = super(MiniProgramService, self)._get_openapi_info()
+        info["title"] = "Mini-program API: %s" % self._usage
+        info["version"] = "v1"
+        return info
+
+    def _get_openapi_paths(self):
+        """Document a singleton ``update`` (no id) as ``PUT /``."""
+        paths = super(MiniProgramService, self)._get_openapi_paths()
+        by_id = paths.get("/{id}", {})
+        update = getattr(self, "update", None)
+        if "put" in by_id and update is not None and \
+                "_id" not in inspect.signature(update).parameters:
+            paths.setdefault("/", {})["put"] = by_id.pop("put")
+            if not by_id:
+                del paths["/{id}"]
+        return paths
+
     def to_openapi(self):
         document = super(MiniProgramService, self).to_openapi()
         document["components"] = {"securitySchemes": {"bearer": {
@@ -105,4 +146,16 @@ class MiniProgramService(AbstractComponent):
             "description": "Token from POST /mp/v1/auth/login",
         }}}
         document["security"] = [{"bearer": []}]
+        # OpenAPI 3 requires a description on every response; base_rest
+        # gives none to the 200 it derives from the output schema.
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                for response in operation["responses"].values():
+                    response.setdefault("description", "Success")
+                # ...and puts a parameter's default beside its schema.
+                for parameter in operation.get("parameters", ()):
+                    default = parameter.pop("default", None)
+                    if default is not None:
+                        parameter["schema"]["default"] = default
+        drop_empty_required(document)
         return document

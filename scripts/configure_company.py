@@ -1,0 +1,28 @@
+# Run through "scripts/odoo shell": gives the main company of a demo or test
+# database the pack's defaults (China, CNY, Asia/Shanghai) and, once the
+# pack is installed, a Chinese-speaking staff user. Idempotent: scripts/run
+# and scripts/test call it before and after installing the addons.
+# pylint: disable=undefined-variable
+company = env.ref("base.main_company")  # noqa: F821
+cny = env.ref("base.CNY")  # noqa: F821
+cny.active = True
+values = {"country_id": env.ref("base.cn").id}  # noqa: F821
+if "chart_template_id" not in company or not company.chart_template_id:
+    values["currency_id"] = cny.id  # only before any journal item exists
+company.write(values)
+company.partner_id.tz = "Asia/Shanghai"
+env.ref("base.user_root").tz = "Asia/Shanghai"  # noqa: F821
+manager = env.ref("base_wechat_miniprogram.group_mp_manager",  # noqa: F821
+                  raise_if_not_found=False)
+if manager:
+    staff = env["res.users"].search([("login", "=", "staff")])  # noqa: F821
+    if not staff:
+        staff = env["res.users"].create({  # noqa: F821
+            "name": "运营小李",
+            "login": "staff",
+            "password": "staff",
+            "lang": "zh_CN",
+            "tz": "Asia/Shanghai",
+        })
+    staff.groups_id |= manager | env.ref("base.group_user")  # noqa: F821
+env.cr.commit()  # noqa: F821

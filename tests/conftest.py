@@ -1,0 +1,92 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Fixtures of the cross-addon tests: real servers, real HTTP.
+
+``scripts/test`` runs these after the addon tests, against the same test
+database (``MP_TEST_DB``) and the simulator at ``WECHAT_SIM_URL``. Writes
+here are committed: the database is recreated by every run.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DB = os.environ.get("MP_TEST_DB", "mp_test")
+SIM_URL = os.environ.get("WECHAT_SIM_URL", "http://127.0.0.1:8901/")
+ODOO_SHELL_PRELUDE = os.path.join(ROOT, "tests", "odoo_env.py")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_in_odoo(code, timeout=120):
+    """Run ``code`` with ``env`` (superuser) on the test database, in a new
+    process; returns its standard output."""
+    result = subprocess.run(
+        [sys.executable, ODOO_SHELL_PRELUDE, DB, code],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+        cwd=ROOT, universal_newlines=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def sim():
+    """The simulator's control API."""
+    base = SIM_URL.rstrip("/") + "/sim/"
+
+    def call(method, path, **payload):
+        response = requests.request(method, base + path,
+                                    json=payload or None, timeout=10)
+        response.raise_for_status()
+        return response.json()
+    call("GET", "health")
+    return call
+
+
+@pytest.fixture(scope="session")
+def company_on_simulator():
+    """Point the test company at the simulator (committed)."""
+    run_in_odoo(
+        "env.ref('base.main_company').write({'mp_api_root': %r,"
+        " 'mp_rate_limit': 100000}); env.cr.commit()" % SIM_URL)
+
+
+@pytest.fixture(scope="session")
+def odoo_server(company_on_simulator):
+    """Odoo in workers mode on a free port; yields its base URL."""
+    port = free_port()
+    log = open(os.path.join(ROOT, ".run", "test-server.log"), "w")
+    process = subprocess.Popen([
+        os.path.join(ROOT, "scripts", "odoo"),
+        "-c", os.path.join(ROOT, "config", "test.conf"),
+        "--addons-path=%s" % os.environ.get("MP_ADDONS_PATH", ""),
+        "-d", DB, "--db-filter=^%s$" % DB,
+        "--http-port=%d" % port, "--longpolling-port=%d" % free_port(),
+        "--workers=2", "--max-cron-threads=0", "--log-level=warn",
+    ], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = "http://127.0.0.1:%d" % port
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if requests.get(url + "/web/login", timeout=2).ok:
+                break
+        except requests.RequestException:
+            pass
+        assert process.poll() is None, "Odoo exited, see .run/test-server.log"
+        time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("Odoo did not answer within 120 s")
+    yield url
+    process.terminate()
+    process.wait(30)
+    log.close()
