@@ -57,7 +57,8 @@ def company_on_simulator():
     """Point the test company at the simulator (committed)."""
     run_in_odoo(
         "env.ref('base.main_company').write({'mp_api_root': %r,"
-        " 'mp_rate_limit': 100000}); env.cr.commit()" % SIM_URL)
+        " 'mp_rate_limit': 100000, 'mp_login_rate_limit': 100000});"
+        " env.cr.commit()" % SIM_URL)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,8 @@
         "server_environment",
     ],
     "external_dependencies": {
-        "python": ["wechatpy", "cerberus", "requests", "cryptography"],
+        "python": ["wechatpy", "cerberus", "requests", "cryptography",
+                   "cachetools"],
     },
     "data": [
         "security/base_wechat_miniprogram_security.xml",

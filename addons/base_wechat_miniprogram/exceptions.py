@@ -9,7 +9,7 @@ Business code raises them where the status matters (409 for a state
 conflict); Odoo's own ``UserError``/``ValidationError`` map to 400,
 ``AccessError`` to 403 and ``MissingError`` to 404.
 """
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 
 class MpApiError(HTTPException):
@@ -61,3 +61,12 @@ class MpServiceUnavailable(MpApiError):
 
     code = 503
     error_code = "wechat_unavailable"
+
+
+class MpMethodNotAllowed(MpApiError, NotFound):
+    """405. A ``NotFound`` subclass because Odoo's dispatcher hands only
+    ``NotFound`` routing errors to the request's error handler; any other
+    routing error would be answered as an HTML page."""
+
+    code = 405
+    error_code = "method_not_allowed"

@@ -30,6 +30,8 @@ from .exceptions import MpApiError, MpBadRequest
 _logger = logging.getLogger(__name__)
 
 MP_PATH_PREFIX = "/mp/"
+#: Language of API messages when the caller sends no Accept-Language.
+DEFAULT_LANG = "zh_CN"
 
 
 def error_body(status, code, message, details=None):
@@ -79,6 +81,8 @@ class MiniProgramRequest(HttpRestRequest):
         else:
             self.params = self._parse_query_string()
         self._determine_context_lang()
+        if not self.httprequest.headers.get("Accept-Language"):
+            self.context = dict(self.context, lang=DEFAULT_LANG)
 
     def _parse_query_string(self):
         try:
@@ -89,17 +93,33 @@ class MiniProgramRequest(HttpRestRequest):
             return {}
 
     def dispatch(self):
+        self._forget_session()
         if self.mp_parse_error:
             raise MpBadRequest(_("The request body is not a valid JSON "
                                  "object."), "invalid_json")
         return super(MiniProgramRequest, self).dispatch()
 
+    def _forget_session(self):
+        """Do not store a web session: the API authenticates by token.
+
+        Odoo marks every new session modified when it sets its database,
+        which would write a session file per API call.
+        """
+        self.session.modified = False
+
     def _handle_exception(self, exception):
         self._failed = exception  # roll the transaction back
+        self._forget_session()
         status, body = describe_exception(exception)
         if status >= 500:
             _logger.exception("Mini-program API error on %s",
                               self.httprequest.path)
+        elif isinstance(exception, (AccessError, AccessDenied)):
+            # The API user lacks a right: a defect of the addon, not of
+            # the call.
+            _logger.warning("Mini-program API %s %s: access refused: %s",
+                            self.httprequest.method, self.httprequest.path,
+                            exception)
         else:
             _logger.info("Mini-program API %s %s: %s %s",
                          self.httprequest.method, self.httprequest.path,

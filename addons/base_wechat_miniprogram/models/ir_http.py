@@ -1,11 +1,14 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import models
+from werkzeug.exceptions import MethodNotAllowed
+
+from odoo import _, models
 from odoo.http import request
 
+from ..exceptions import MpMethodNotAllowed
+from ..http import MP_PATH_PREFIX
+
 API_USER_XMLID = "base_wechat_miniprogram.user_mp_api"
-#: Login attempts a minute from one address.
-LOGIN_RATE_LIMIT = 30
 
 
 class IrHttp(models.AbstractModel):
@@ -23,16 +26,14 @@ class IrHttp(models.AbstractModel):
     def _mp_run_as_api_user(cls, **context):
         request.uid = request.env["ir.model.data"].xmlid_to_res_id(
             API_USER_XMLID, raise_if_not_found=True)
-        values = dict(request.context, **context)
-        if not request.httprequest.headers.get("Accept-Language"):
-            values["lang"] = "zh_CN"
-        request.context = values
+        request.context = dict(request.context, **context)
 
     @classmethod
     def _auth_method_mp_public(cls):
         cls._mp_run_as_api_user()
         request.env["mp.rate.limit"]._hit(
-            "ip:%s" % request.httprequest.remote_addr, LOGIN_RATE_LIMIT)
+            "ip:%s" % request.httprequest.remote_addr,
+            request.env.user.company_id.mp_login_rate_limit)
 
     @classmethod
     def _auth_method_mp_token(cls):
@@ -46,3 +47,14 @@ class IrHttp(models.AbstractModel):
         request.env["mp.rate.limit"]._hit(
             "partner:%d" % token.partner_id.id,
             token.company_id.mp_rate_limit)
+
+    @classmethod
+    def _find_handler(cls, return_rule=False):
+        """A wrong method on an API path is a JSON 405, not an HTML page."""
+        try:
+            return super(IrHttp, cls)._find_handler(return_rule=return_rule)
+        except MethodNotAllowed:
+            if not request.httprequest.path.startswith(MP_PATH_PREFIX):
+                raise
+            raise MpMethodNotAllowed(
+                _("This method is not allowed on this path."))

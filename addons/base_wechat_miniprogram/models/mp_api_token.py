@@ -11,6 +11,7 @@ from wechatpy.exceptions import WeChatClientException
 from odoo import _, api, fields, models
 
 from ..exceptions import MpServiceUnavailable, MpUnauthorized
+from ..tools import run_in_new_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -168,13 +169,23 @@ class MpApiToken(models.Model):
             raise MpUnauthorized(_("The token has expired; log in again."),
                                  "token_expired")
         if stale:
-            self.env.cr.execute(
-                "UPDATE mp_api_token SET last_used_at = now() at time zone"
-                " 'UTC' WHERE id = %s", (token_id,))
-            self.env.cr.execute(
+            run_in_new_transaction(
+                self.pool, lambda cr: self._touch(cr, token_id, partner_id))
+        return self.browse(token_id)
+
+    @staticmethod
+    def _touch(cr, token_id, partner_id):
+        """Record the use of a token (in its own short transaction, so that
+        concurrent calls of one user never conflict on these rows)."""
+        cr.execute(
+            "UPDATE mp_api_token SET last_used_at = now() at time zone 'UTC'"
+            " WHERE id = %s AND coalesce(last_used_at, create_date)"
+            "   < now() at time zone 'UTC' - interval '1 minute'",
+            (token_id,))
+        if cr.rowcount:
+            cr.execute(
                 "UPDATE res_partner SET mp_last_seen = now() at time zone"
                 " 'UTC' WHERE id = %s", (partner_id,))
-        return self.browse(token_id)
 
     @api.multi
     def action_revoke(self):

@@ -5,6 +5,7 @@ import datetime
 from odoo import _, api, fields, models
 
 from ..exceptions import MpTooManyRequests
+from ..tools import run_in_new_transaction
 
 
 class MpRateLimit(models.Model):
@@ -35,8 +36,8 @@ class MpRateLimit(models.Model):
             return
         # Counted on a cursor of its own: a call that fails (and rolls its
         # transaction back) must still count, or failures would be free.
-        with self.pool.cursor() as cr:
-            hits = self._count(cr, key)
+        hits = run_in_new_transaction(
+            self.pool, lambda cr: self._count(cr, key))
         if hits > limit:
             raise MpTooManyRequests(
                 _("Too many requests: at most %d a minute. "

@@ -38,6 +38,10 @@ class ResCompany(models.Model):
     mp_rate_limit = fields.Integer(
         string="API Calls per Minute and User", default=120,
         help="Above this, the API answers 429 Too Many Requests.")
+    mp_login_rate_limit = fields.Integer(
+        string="Logins per Minute and Address", default=600,
+        help="Many users may share one public address (mobile carriers): "
+             "keep this well above one person's needs.")
 
     @api.multi
     def _mp_config(self):

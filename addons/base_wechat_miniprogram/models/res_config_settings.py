@@ -19,3 +19,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.mp_token_lifetime_hours", readonly=False)
     mp_rate_limit = fields.Integer(
         related="company_id.mp_rate_limit", readonly=False)
+    mp_login_rate_limit = fields.Integer(
+        related="company_id.mp_login_rate_limit", readonly=False)

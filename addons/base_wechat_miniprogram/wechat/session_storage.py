@@ -14,9 +14,13 @@ request that later rolls back is still valid and must not be lost.
 import contextlib
 import datetime
 
+import psycopg2.extensions
+
 from wechatpy.session import SessionStorage
 
 import odoo
+
+from ..tools import TRANSACTION_ATTEMPTS
 
 
 class SessionSlot(object):
@@ -89,19 +93,36 @@ class DatabaseSessionStorage(SessionStorage):
         ``None``); what the caller stores in it is written under the same
         lock and committed when the block ends. Other processes asking for
         the same key wait until then, and see the new value.
+
+        Odoo's transactions are REPEATABLE READ: a process that waited for
+        the lock gets a serialization failure once the holder commits. It
+        then starts a new transaction, which sees the holder's value.
         """
         full_key = self._key(key)
-        with self._cursor() as cr:
-            cr.execute(
-                "INSERT INTO mp_wechat_session (key, value, expires_at)"
-                " VALUES (%s, NULL, (now() at time zone 'UTC'))"
-                " ON CONFLICT (key) DO NOTHING", (full_key,))
-            cr.execute(
-                "SELECT value, expires_at > (now() at time zone 'UTC')"
-                " FROM mp_wechat_session WHERE key = %s FOR UPDATE",
-                (full_key,))
-            value, valid = cr.fetchone()
-            slot = SessionSlot(value if valid else None)
-            yield slot
-            if slot.changed:
-                self._write(cr, full_key, slot.value, slot.ttl)
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            with self._cursor() as cr:
+                try:
+                    value = self._lock_row(cr, full_key)
+                except psycopg2.extensions.TransactionRollbackError:
+                    if attempt == TRANSACTION_ATTEMPTS:
+                        raise
+                    cr.rollback()
+                    continue
+                slot = SessionSlot(value)
+                yield slot
+                if slot.changed:
+                    self._write(cr, full_key, slot.value, slot.ttl)
+                return
+
+    @staticmethod
+    def _lock_row(cr, full_key):
+        cr.execute(
+            "INSERT INTO mp_wechat_session (key, value, expires_at)"
+            " VALUES (%s, NULL, (now() at time zone 'UTC'))"
+            " ON CONFLICT (key) DO NOTHING", (full_key,))
+        cr.execute(
+            "SELECT value, expires_at > (now() at time zone 'UTC')"
+            " FROM mp_wechat_session WHERE key = %s FOR UPDATE",
+            (full_key,))
+        value, valid = cr.fetchone()
+        return value if valid else None

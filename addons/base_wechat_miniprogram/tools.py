@@ -1,0 +1,29 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Small helpers shared by the models of the addon."""
+import psycopg2.extensions
+
+from odoo.tools import mute_logger
+
+#: Tries of a short transaction that lost a race (serialization failure).
+TRANSACTION_ATTEMPTS = 5
+
+
+def run_in_new_transaction(registry, func):
+    """Run ``func(cr)`` in a transaction of its own and commit it.
+
+    For bookkeeping that must not depend on the caller's transaction
+    (counted even when the call fails) and must not make it fail: Odoo's
+    REPEATABLE READ transactions raise a serialization failure when two of
+    them update one row at once, and the loser is simply run again, with a
+    fresh snapshot.
+    """
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        with registry.cursor() as cr:
+            try:
+                with mute_logger("odoo.sql_db"):  # expected, retried
+                    return func(cr)
+            except psycopg2.extensions.TransactionRollbackError:
+                if attempt == TRANSACTION_ATTEMPTS:
+                    raise
+                cr.rollback()
