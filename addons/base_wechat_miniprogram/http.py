@@ -12,7 +12,6 @@ import json
 import logging
 
 import psycopg2
-import pyquerystring
 from werkzeug.exceptions import HTTPException
 
 import odoo
@@ -28,6 +27,11 @@ from odoo.addons.component.exception import NoComponentError
 from .exceptions import MpApiError, MpBadRequest
 
 _logger = logging.getLogger(__name__)
+
+try:
+    import pyquerystring
+except ImportError as err:  # pragma: no cover
+    _logger.debug(err)
 
 MP_PATH_PREFIX = "/mp/"
 #: Language of API messages when the caller sends no Accept-Language.

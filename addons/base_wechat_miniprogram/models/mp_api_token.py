@@ -6,12 +6,12 @@ import logging
 import secrets
 
 import requests
-from wechatpy.exceptions import WeChatClientException
 
 from odoo import _, api, fields, models
 
 from ..exceptions import MpServiceUnavailable, MpUnauthorized
 from ..tools import run_in_new_transaction
+from ..wechat.client import WeChatClientException
 
 _logger = logging.getLogger(__name__)
 

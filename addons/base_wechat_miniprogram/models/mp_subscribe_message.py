@@ -4,11 +4,12 @@ import json
 import logging
 
 import requests
-from wechatpy.exceptions import WeChatClientException
 
 from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.job import job
+
+from ..wechat.client import WeChatClientException
 
 _logger = logging.getLogger(__name__)
 

@@ -5,11 +5,10 @@ import logging
 
 import psycopg2
 
-from wechatpy.crypto import WeChatWxaCrypto
-
 from odoo import _, api, fields, models
 
 from ..exceptions import MpBadRequest, MpConflict
+from ..wechat.client import decrypt_wxa_data
 
 _logger = logging.getLogger(__name__)
 
@@ -149,10 +148,9 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         try:
-            data = WeChatWxaCrypto(
-                session_key, iv, self.mp_app_id).decrypt_message(
-                    encrypted_data)
-        except Exception as err:  # bad padding, bad base64, bad JSON
+            data = decrypt_wxa_data(
+                session_key, iv, self.mp_app_id, encrypted_data)
+        except ValueError as err:
             _logger.info("Undecryptable phone data for %s: %s", self.id, err)
             raise MpBadRequest(
                 _("The phone number data could not be decrypted; "

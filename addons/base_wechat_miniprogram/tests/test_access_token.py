@@ -18,7 +18,7 @@ class TestAccessToken(MiniProgramCase):
     def setUp(self):
         super(TestAccessToken, self).setUp()
         self.env["mp.wechat.session"].search([]).unlink()
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def issued(self):
         return self.sim.stats()["tokens_issued"].get(SIM_APP_ID, 0)

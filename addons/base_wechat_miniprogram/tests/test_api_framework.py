@@ -35,7 +35,7 @@ class TestApiFramework(MiniProgramCase):
 
     def test_openapi_documents_validate(self):
         base = "http://%s:%s" % (common.HOST, common.PORT)
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         for usage in ("auth", "me", "subscriptions", "messages"):
             response = requests.get(
                 "%s/api-docs/mp/v1/%s.json" % (base, usage), timeout=30)

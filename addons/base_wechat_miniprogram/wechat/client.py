@@ -13,11 +13,15 @@ Two things differ from wechatpy's own ``WeChatClient``:
 import logging
 import threading
 
-from cachetools import TTLCache
-from wechatpy.client import WeChatClient
-from wechatpy.exceptions import WeChatClientException
-
 _logger = logging.getLogger(__name__)
+
+try:
+    from cachetools import TTLCache
+    from wechatpy.client import WeChatClient
+    from wechatpy.crypto import WeChatWxaCrypto
+    from wechatpy.exceptions import WeChatClientException
+except ImportError as err:  # pragma: no cover
+    _logger.debug(err)
 
 #: WeChat's production API root.
 DEFAULT_API_ROOT = "https://api.weixin.qq.com/"
@@ -120,3 +124,17 @@ class MiniProgramClient(WeChatClient):
         with _code_sessions_lock:
             _code_sessions[key] = dict(result)
         return result
+
+
+def decrypt_wxa_data(session_key, iv, app_id, encrypted_data):
+    """Decrypt a mini-program ``encryptedData`` (getPhoneNumber...).
+
+    AES-128-CBC with the login's session key; wechatpy checks that the
+    watermark names ``app_id``. Raises ``ValueError`` for anything that
+    does not decrypt to our app's JSON.
+    """
+    try:
+        return WeChatWxaCrypto(session_key, iv, app_id).decrypt_message(
+            encrypted_data)
+    except Exception as err:  # bad base64, padding, JSON or app id
+        raise ValueError(str(err) or type(err).__name__)

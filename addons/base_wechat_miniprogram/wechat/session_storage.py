@@ -13,14 +13,21 @@ request that later rolls back is still valid and must not be lost.
 """
 import contextlib
 import datetime
+import logging
 
 import psycopg2.extensions
-
-from wechatpy.session import SessionStorage
 
 import odoo
 
 from ..tools import TRANSACTION_ATTEMPTS
+
+_logger = logging.getLogger(__name__)
+
+try:
+    from wechatpy.session import SessionStorage
+except ImportError as err:  # pragma: no cover
+    _logger.debug(err)
+    SessionStorage = object
 
 
 class SessionSlot(object):
