@@ -20,7 +20,7 @@
     ],
     "external_dependencies": {
         "python": ["wechatpy", "cerberus", "requests", "cryptography",
-                   "cachetools", "pyquerystring"],
+                   "pyquerystring"],
     },
     "data": [
         "security/base_wechat_miniprogram_security.xml",

@@ -8,6 +8,7 @@ import secrets
 import requests
 
 from odoo import _, api, fields, models
+from odoo.http import request
 
 from ..exceptions import MpServiceUnavailable, MpUnauthorized
 from ..tools import run_in_new_transaction
@@ -122,7 +123,7 @@ class MpApiToken(models.Model):
         issues a token holding the session key.
         """
         try:
-            wx_session = company._mp_client().code_to_session(code)
+            wx_session = self._code_to_session(company, code)
         except WeChatClientException as err:
             if err.errcode in INVALID_CODE_ERRORS:
                 raise MpUnauthorized(
@@ -139,6 +140,22 @@ class MpApiToken(models.Model):
             company, company._mp_config()["app_id"], wx_session)
         raw, token = self._issue(partner, wx_session["session_key"])
         return raw, token, created
+
+    @api.model
+    def _code_to_session(self, company, code):
+        """``jscode2session``, once per code and HTTP request.
+
+        Odoo runs a request again after a serialization failure; the retry
+        must reuse WeChat's answer, since the code is single-use and asking
+        again gets "code been used". The memo lives on the request only: a
+        later request with the same code is refused, as WeChat would.
+        """
+        memo = {}
+        if request:
+            memo = request.__dict__.setdefault("mp_code_sessions", {})
+        if code not in memo:
+            memo[code] = company._mp_client().code_to_session(code)
+        return dict(memo[code])
 
     @api.model
     def _authenticate(self, raw):

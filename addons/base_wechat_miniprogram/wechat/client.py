@@ -11,12 +11,10 @@ Two things differ from wechatpy's own ``WeChatClient``:
   workers fetch one token and share it (see ``session_storage``).
 """
 import logging
-import threading
 
 _logger = logging.getLogger(__name__)
 
 try:
-    from cachetools import TTLCache
     from wechatpy.client import WeChatClient
     from wechatpy.crypto import WeChatWxaCrypto
     from wechatpy.exceptions import WeChatClientException
@@ -29,12 +27,6 @@ DEFAULT_API_ROOT = "https://api.weixin.qq.com/"
 TOKEN_EXPIRY_MARGIN = 300
 #: Fresh tokens one call may fetch before giving up (WeChat keeps refusing).
 MAX_TOKEN_FETCHES = 2
-
-#: jscode2session answers by (appid, code). A code is single-use at WeChat,
-#: and Odoo runs a request again after a serialization failure: the retry
-#: must get the same answer instead of WeChat's "code been used".
-_code_sessions = TTLCache(maxsize=4096, ttl=300)
-_code_sessions_lock = threading.Lock()
 
 
 class MiniProgramClient(WeChatClient):
@@ -111,19 +103,12 @@ class MiniProgramClient(WeChatClient):
         wechatpy's own method sends an access token this endpoint does not
         take (fetching one first); this one sends only what WeChat asks for.
         """
-        key = (self.appid, js_code)
-        with _code_sessions_lock:
-            if key in _code_sessions:
-                return dict(_code_sessions[key])
-        result = self._get_json(self.api_root + "sns/jscode2session", {
+        return self._get_json(self.api_root + "sns/jscode2session", {
             "appid": self.appid,
             "secret": self.secret,
             "js_code": js_code,
             "grant_type": "authorization_code",
         })
-        with _code_sessions_lock:
-            _code_sessions[key] = dict(result)
-        return result
 
 
 def decrypt_wxa_data(session_key, iv, app_id, encrypted_data):
