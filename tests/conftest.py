@@ -70,7 +70,7 @@ def odoo_server(company_on_simulator):
         os.path.join(ROOT, "scripts", "odoo"),
         "-c", os.path.join(ROOT, "config", "test.conf"),
         "--addons-path=%s" % os.environ.get("MP_ADDONS_PATH", ""),
-        "-d", DB, "--db-filter=^%s$" % DB,
+        "-d", DB,
         "--http-port=%d" % port, "--longpolling-port=%d" % free_port(),
         "--workers=2", "--max-cron-threads=0", "--log-level=warn",
     ], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)

@@ -143,6 +143,36 @@ class MiniProgramRequest(HttpRestRequest):
             cookies=cookies)
 
 
+def single_database():
+    """The one database this server serves (``db_name`` without
+    ``dbfilter``), or None."""
+    names = [name.strip() for name in
+             (odoo.tools.config["db_name"] or "").split(",") if name.strip()]
+    if len(names) == 1 and not odoo.tools.config["dbfilter"]:
+        return names[0]
+    return None
+
+
+_next_setup_db = Root.setup_db
+
+
+def setup_db(self, httprequest):
+    """Give API calls the server's single database without listing.
+
+    A mini-program call carries no web session, so Odoo would list every
+    database of the PostgreSQL server (a new connection) on each call to
+    find the only one it may serve.
+    """
+    if httprequest.path.startswith(MP_PATH_PREFIX) \
+            and not httprequest.session.db:
+        database = single_database()
+        if database:
+            httprequest.session.db = database
+            return
+    _next_setup_db(self, httprequest)
+
+
+Root.setup_db = setup_db
 _next_get_request = Root.get_request
 
 

@@ -23,10 +23,9 @@ class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
     @classmethod
-    def _mp_run_as_api_user(cls, **context):
+    def _mp_run_as_api_user(cls):
         request.uid = request.env["ir.model.data"].xmlid_to_res_id(
             API_USER_XMLID, raise_if_not_found=True)
-        request.context = dict(request.context, **context)
 
     @classmethod
     def _auth_method_mp_public(cls):
@@ -40,13 +39,13 @@ class IrHttp(models.AbstractModel):
         cls._mp_run_as_api_user()
         header = request.httprequest.headers.get("Authorization") or ""
         scheme, _sep, raw = header.partition(" ")
-        token = request.env["mp.api.token"]._authenticate(
+        identity = request.env["mp.api.token"]._authenticate(
             raw.strip() if scheme.lower() == "bearer" else None)
-        cls._mp_run_as_api_user(
-            mp_partner_id=token.partner_id.id, mp_token_id=token.id)
+        request.context = dict(
+            request.context, mp_partner_id=identity.partner_id,
+            mp_token_id=identity.token_id, tz=identity.tz)
         request.env["mp.rate.limit"]._hit(
-            "partner:%d" % token.partner_id.id,
-            token.company_id.mp_rate_limit)
+            "partner:%d" % identity.partner_id, identity.rate_limit)
 
     @classmethod
     def _find_handler(cls, return_rule=False):

@@ -1,12 +1,16 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import inspect
+import threading
 
 from odoo import _
 
 from odoo.addons.component.core import AbstractComponent
 
 from ..exceptions import MpBadRequest, MpNotFound
+
+#: Cerberus validators per thread, by service class and validator method.
+_validators = threading.local()
 
 #: Largest page a list call may ask for.
 MAX_PAGE_SIZE = 100
@@ -82,6 +86,21 @@ class MiniProgramService(AbstractComponent):
         return super(MiniProgramService, self).dispatch(
             method_name, _id=_id, params=params)
 
+    def _get_validator(self, validator_method):
+        """Build each Cerberus validator once per thread, not per call.
+
+        Building one checks its whole schema, which cost more than the rest
+        of a simple call. Validators keep state while validating, hence one
+        per thread. The schemas of ``_validator_*`` methods must therefore
+        be static (not depend on the caller or the records).
+        """
+        cache = _validators.__dict__.setdefault("by_service", {})
+        key = (type(self), validator_method)
+        if key not in cache:
+            cache[key] = super(MiniProgramService, self)._get_validator(
+                validator_method)
+        return cache[key]
+
     def _secure_input(self, method, params):
         """Validate with the Cerberus schema; 400 with the field errors."""
         if hasattr(method, "skip_secure_params"):
@@ -93,6 +112,26 @@ class MiniProgramService(AbstractComponent):
             return validator.document
         raise MpBadRequest(_("Some fields are not valid."),
                            details=validator.errors)
+
+    def _secure_output(self, method, response):
+        """Check an answer against its schema, without normalizing it.
+
+        Our serializers build exact documents: a field outside the schema
+        is a defect to report, not something to drop silently (base_rest
+        purges it), and skipping normalization halves the cost of the
+        check. Every public method must declare its output schema.
+        """
+        method_name = getattr(method, "__name__", method)
+        if hasattr(method, "skip_secure_response"):
+            return response
+        validator = self._get_output_validator(method_name)
+        if validator is None:
+            raise SystemError("No output schema for %s.%s"
+                              % (self._usage, method_name))
+        if validator.validate(response, normalize=False):
+            return response
+        raise SystemError("Invalid response of %s.%s: %s"
+                          % (self._usage, method_name, validator.errors))
 
     def _paginate(self, model, domain, page, size, order=None):
         """One page of ``model`` records: ``(records, total)``."""
