@@ -11,7 +11,8 @@ if "chart_template_id" not in company or not company.chart_template_id:
     values["currency_id"] = cny.id  # only before any journal item exists
 company.write(values)
 company.partner_id.tz = "Asia/Shanghai"
-env.ref("base.user_root").tz = "Asia/Shanghai"  # noqa: F821
+admin = env.ref("base.user_root")  # noqa: F821
+admin.write({"tz": "Asia/Shanghai", "lang": "en_US"})  # English beside 中文
 manager = env.ref("base_wechat_miniprogram.group_mp_manager",  # noqa: F821
                   raise_if_not_found=False)
 if manager:
