@@ -11,8 +11,12 @@ if "chart_template_id" not in company or not company.chart_template_id:
     values["currency_id"] = cny.id  # only before any journal item exists
 company.write(values)
 company.partner_id.tz = "Asia/Shanghai"
+# English beside Chinese: a database created with --load-language=zh_CN
+# leaves English inactive, and every user Chinese.
+env["res.lang"].with_context(active_test=False).search(  # noqa: F821
+    [("code", "=", "en_US")]).write({"active": True})
 admin = env.ref("base.user_root")  # noqa: F821
-admin.write({"tz": "Asia/Shanghai", "lang": "en_US"})  # English beside 中文
+admin.write({"tz": "Asia/Shanghai", "lang": "en_US"})
 manager = env.ref("base_wechat_miniprogram.group_mp_manager",  # noqa: F821
                   raise_if_not_found=False)
 if manager:
