@@ -80,10 +80,19 @@ prepare_database() {
             || die "configuring the company of $db failed (see $log)" "read the log"
         mode=-i
     fi
-    local addons
+    local addons installed to_install="" to_upgrade="" name
     addons="l10n_cn,$(pack_addons)"
-    say "installing/upgrading in $db: $addons"
-    "${odoo[@]}" "$mode" "$addons" --stop-after-init --logfile="$log" \
+    installed=",$(psql -d "$db" -tAc "select string_agg(name, ',') from ir_module_module where state = 'installed'"),"
+    for name in ${addons//,/ }; do
+        if [ "$mode" = -u ] && [[ "$installed" == *",$name,"* ]]; then
+            to_upgrade="${to_upgrade:+$to_upgrade,}$name"
+        else
+            to_install="${to_install:+$to_install,}$name"
+        fi
+    done
+    say "in $db: installing [${to_install}] upgrading [${to_upgrade}]"
+    "${odoo[@]}" ${to_install:+-i "$to_install"} ${to_upgrade:+-u "$to_upgrade"} \
+        --stop-after-init --logfile="$log" \
         || die "installing the addons into $db failed (see $log)" "read the log"
     "${shell[@]}" --logfile="$log" <"$ROOT/scripts/configure_company.py" >/dev/null \
         || die "configuring $db failed (see $log)" "read the log"

@@ -37,7 +37,8 @@ def test_bad_input_never_500(odoo_server, sim):
             "Content-Type": "application/json"}
     bodies = [b"{", b"[]", b"\"x\"", b"{\"nickname\": [1]}",
               b"{\"avatar_url\": \"ftp://x\"}", b"\xff\xfe",
-              ("{\"nickname\": \"" + "长" * 100 + "\"}").encode("utf-8")]
+              ("{\"nickname\": \"" + "长" * 100 + "\"}").encode("utf-8"),
+              b"[" * 100000, b"{\"nickname\": \"a\\u0000b\"}"]
     for body in bodies:
         response = requests.put(odoo_server + "/mp/v1/me", headers=auth,
                                 data=body,
@@ -46,6 +47,12 @@ def test_bad_input_never_500(odoo_server, sim):
         assert "Traceback" not in response.text
         assert response.json()["error"]["code"] in (
             "invalid_input", "invalid_json")
+    response = requests.get(odoo_server + "/mp/v1/messages?page=" + "9" * 30,
+                            headers=auth, timeout=30)
+    assert response.status_code == 400, response.text
+    response = requests.get(odoo_server + "/mp/v1/me", timeout=30, headers={
+        "Authorization": "Bearer " + token, "Accept-Language": "x;q=abc"})
+    assert response.status_code == 200, response.text
     for path in ("/mp/v1/none", "/mp/v1/me/999999", "/mp/v1/auth/nothing"):
         response = requests.get(odoo_server + path, headers=auth, timeout=30)
         assert response.status_code in (404, 405), (path, response.text)

@@ -38,6 +38,22 @@ MP_PATH_PREFIX = "/mp/"
 DEFAULT_LANG = "zh_CN"
 
 
+def holds_nul(value):
+    """Whether a parsed request holds a NUL character anywhere."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def error_body(status, code, message, details=None):
     error = {"code": code, "message": message}
     if details:
@@ -73,19 +89,29 @@ class MiniProgramRequest(HttpRestRequest):
         # pylint: disable=bad-super-call
         super(HttpRestRequest, self).__init__(httprequest)
         self.mp_parse_error = None
-        if self.httprequest.mimetype == "application/json":
+        if self.httprequest.mimetype == "application/json" \
+                and self.httprequest.method not in ("GET", "HEAD", "DELETE"):
             try:
                 params = json.loads(self.httprequest.get_data().decode(
                     self.httprequest.charset) or "{}")
-            except ValueError as err:
-                params, self.mp_parse_error = {}, str(err)
+            except Exception as err:  # bad JSON, bad UTF-8, too deep
+                params, self.mp_parse_error = {}, type(err).__name__
             if not isinstance(params, dict):
                 params, self.mp_parse_error = {}, "not a JSON object"
             self.params = params
         else:
             self.params = self._parse_query_string()
+        if holds_nul(self.params):
+            # PostgreSQL text cannot hold NUL: refuse it here, as a 400.
+            self.params, self.mp_parse_error = {}, "NUL character"
         self._determine_context_lang()
-        if not self.httprequest.headers.get("Accept-Language"):
+
+    def _determine_context_lang(self):
+        """The caller's language when installed, else Chinese."""
+        self.context = dict(self.context, lang=DEFAULT_LANG)
+        try:
+            super(MiniProgramRequest, self)._determine_context_lang()
+        except ValueError:  # a malformed Accept-Language header
             self.context = dict(self.context, lang=DEFAULT_LANG)
 
     def _parse_query_string(self):
@@ -99,8 +125,9 @@ class MiniProgramRequest(HttpRestRequest):
     def dispatch(self):
         self._forget_session()
         if self.mp_parse_error:
-            raise MpBadRequest(_("The request body is not a valid JSON "
-                                 "object."), "invalid_json")
+            raise MpBadRequest(_("The request is not a valid JSON object "
+                                 "or holds a NUL character."),
+                               "invalid_json")
         return super(MiniProgramRequest, self).dispatch()
 
     def _forget_session(self):

@@ -9,11 +9,12 @@ import secrets
 import requests
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.http import request
 
 from ..exceptions import MpServiceUnavailable, MpUnauthorized
 from ..tools import run_in_new_transaction
-from ..wechat.client import WeChatClientException
+from ..wechat.client import WeChatClientException, describe_error
 
 _logger = logging.getLogger(__name__)
 
@@ -23,10 +24,13 @@ INVALID_CODE_ERRORS = {40029, 40163, 40226}
 
 #: Expired or revoked tokens are kept this long for the audit trail.
 PURGE_AFTER_DAYS = 30
-#: Rows the purge cron deletes per run (it runs again until done).
+#: Rows the purge cron deletes per transaction, and transactions a run.
 PURGE_BATCH = 5000
+PURGE_MAX_BATCHES = 20
 
 
+#: The only fields of a token that change after its creation.
+MUTABLE_FIELDS = {"revoked_at", "last_used_at"}
 #: Time zone of a company whose partner has none.
 DEFAULT_TZ = "Asia/Shanghai"
 
@@ -69,8 +73,9 @@ class MpApiToken(models.Model):
         groups="base.group_system,"
                "base_wechat_miniprogram.group_mp_api")
     expires_at = fields.Datetime(string="Expires", required=True,
-                                 readonly=True)
-    revoked_at = fields.Datetime(string="Revoked", readonly=True)
+                                 readonly=True, index=True)
+    revoked_at = fields.Datetime(string="Revoked", readonly=True,
+                                 index=True)
     last_used_at = fields.Datetime(string="Last Used", readonly=True)
     state = fields.Selection([
         ("active", "Active"),
@@ -134,16 +139,12 @@ class MpApiToken(models.Model):
         """
         try:
             wx_session = self._code_to_session(company, code)
-        except WeChatClientException as err:
-            if err.errcode in INVALID_CODE_ERRORS:
+        except (WeChatClientException, requests.RequestException) as err:
+            if getattr(err, "errcode", None) in INVALID_CODE_ERRORS:
                 raise MpUnauthorized(
                     _("The login code is invalid or was already used; "
                       "call wx.login again."), "invalid_code")
-            _logger.warning("jscode2session failed: %s", err)
-            raise MpServiceUnavailable(
-                _("WeChat login is unavailable; please try again."))
-        except requests.RequestException as err:
-            _logger.warning("jscode2session unreachable: %s", err)
+            _logger.warning("jscode2session failed: %s", describe_error(err))
             raise MpServiceUnavailable(
                 _("WeChat login is unavailable; please try again."))
         partner, created = self.env["res.partner"]._mp_find_or_create(
@@ -181,12 +182,13 @@ class MpApiToken(models.Model):
         self.env.cr.execute(
             "SELECT t.id, t.partner_id, c.mp_rate_limit, p.tz,"
             "       t.expires_at > now() at time zone 'UTC',"
-            "       t.revoked_at IS NOT NULL,"
+            "       t.revoked_at IS NOT NULL OR NOT u.active,"
             "       coalesce(t.last_used_at, t.create_date)"
             "           < now() at time zone 'UTC' - interval '1 minute'"
             "  FROM mp_api_token t"
             "  JOIN res_company c ON c.id = t.company_id"
             "  JOIN res_partner p ON p.id = c.partner_id"
+            "  JOIN res_partner u ON u.id = t.partner_id"
             " WHERE t.token_hash = %s", (hash_token(raw),))
         row = self.env.cr.fetchone()
         if not row:
@@ -220,6 +222,17 @@ class MpApiToken(models.Model):
                 " 'UTC' WHERE id = %s", (partner_id,))
 
     @api.multi
+    def write(self, vals):
+        """A token is immutable but for its revocation and use time.
+
+        Staff may revoke tokens; were they able to change a hash or an
+        owner, they could act as any mini-program user.
+        """
+        if set(vals) - MUTABLE_FIELDS:
+            raise UserError(_("API tokens cannot be changed, only revoked."))
+        return super(MpApiToken, self).write(vals)
+
+    @api.multi
     def action_revoke(self):
         """Revoke: the next call with these tokens gets 401."""
         self.filtered(lambda t: not t.revoked_at).write(
@@ -227,13 +240,24 @@ class MpApiToken(models.Model):
         return True
 
     @api.model
-    def _cron_purge(self):
-        """Delete tokens expired or revoked long ago, a batch per run."""
+    def _cron_purge(self, max_batches=PURGE_MAX_BATCHES):
+        """Delete tokens expired or revoked long ago.
+
+        Batches of ``PURGE_BATCH``, each committed, at most
+        ``max_batches`` a run: a backlog shrinks run after run without
+        one long transaction.
+        """
         limit = fields.Datetime.to_string(
             datetime.datetime.utcnow()
             - datetime.timedelta(days=PURGE_AFTER_DAYS))
-        old = self.search([
-            "|", ("expires_at", "<", limit), ("revoked_at", "<", limit),
-        ], limit=PURGE_BATCH)
-        old.unlink()
-        return len(old)
+        purged = 0
+        for _batch in range(max_batches):
+            old = self.search([
+                "|", ("expires_at", "<", limit), ("revoked_at", "<", limit),
+            ], limit=PURGE_BATCH)
+            old.unlink()
+            purged += len(old)
+            if len(old) < PURGE_BATCH:
+                break
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return purged

@@ -39,10 +39,16 @@ class MpSubscribeConsent(models.Model):
 
         :param results: ``{template_id: "accept" | "reject" | "ban"}``,
             WeChat's own result object. Counted with an upsert, so two
-            reports arriving together both count.
+            reports arriving together both count. Ids that are not active
+            templates of the partner's company are ignored.
         """
+        company = partner.company_id or self.env.user.company_id
+        known = set(self.env["mp.subscribe.template"].search([
+            ("company_id", "=", company.id),
+            ("template_id", "in", list(results)),
+        ]).mapped("template_id"))
         for template_id, result in results.items():
-            if result not in ("accept", "ban"):
+            if result not in ("accept", "ban") or template_id not in known:
                 continue
             self.env.cr.execute(
                 "INSERT INTO mp_subscribe_consent"
@@ -85,4 +91,14 @@ class MpSubscribeConsent(models.Model):
         self.env.cr.execute(
             "UPDATE mp_subscribe_consent SET remaining = remaining - 1"
             " WHERE id = %s", (self.id,))
+        self.invalidate_cache(["remaining"], self.ids)
+
+    @api.multi
+    def _exhaust(self):
+        """WeChat says no consent is left (43101): believe it, so that the
+        mini-program asks the user again."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "UPDATE mp_subscribe_consent SET remaining = 0 WHERE id = %s",
+            (self.id,))
         self.invalidate_cache(["remaining"], self.ids)

@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.job import job
 
-from ..wechat.client import WeChatClientException
+from ..wechat.client import WeChatClientException, describe_error
 
 _logger = logging.getLogger(__name__)
 
@@ -20,6 +20,8 @@ RETRY_DELAYS = (30, 120, 600, 1800)
 #: WeChat errors that no retry can fix: 43101 the user refused (no consent
 #: left at WeChat), 40003 bad openid, 40037 bad template, 47003 bad data.
 PERMANENT_ERRORS = {43101, 40003, 40037, 47003, 41030}
+#: WeChat holds no consent of the user for the template: ours is stale.
+NO_CONSENT_AT_WECHAT = 43101
 
 
 class MpSubscribeMessage(models.Model):
@@ -140,8 +142,10 @@ class MpSubscribeMessage(models.Model):
             })
             return
         errcode = getattr(error, "errcode", None)
-        text = "%s: %s" % (errcode, getattr(error, "errmsg", None) or error)
+        text = describe_error(error)
         _logger.info("Subscribe message %s not sent: %s", self.id, text)
+        if errcode == NO_CONSENT_AT_WECHAT:
+            consent._exhaust()
         if errcode in PERMANENT_ERRORS or attempts >= MAX_ATTEMPTS:
             self.write({"state": "failed", "attempts": attempts,
                         "last_error": text[:255]})

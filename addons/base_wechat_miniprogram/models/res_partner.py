@@ -7,7 +7,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 
-from ..exceptions import MpBadRequest, MpConflict
+from ..exceptions import MpBadRequest, MpConflict, MpForbidden
 from ..wechat.client import decrypt_wxa_data
 
 _logger = logging.getLogger(__name__)
@@ -56,6 +56,10 @@ class ResPartner(models.Model):
         unionid = wx_session.get("unionid")
         partner = self._mp_find(app_id, wx_session)
         now = fields.Datetime.now()
+        if partner and not partner.active:
+            raise MpForbidden(
+                _("This account is disabled; please contact us."),
+                "account_disabled")
         if partner:
             values = {"mp_last_seen": now}
             if unionid and not partner.mp_unionid:
@@ -95,7 +99,12 @@ class ResPartner(models.Model):
 
     @api.model
     def _mp_find(self, app_id, wx_session):
-        """The partner of a WeChat identity: unionid first, then openid."""
+        """The partner of a WeChat identity: unionid first, then openid.
+
+        Archived partners are found too: staff archive a partner to
+        disable the account, not to let the person start a new one.
+        """
+        self = self.with_context(active_test=False)
         partner = self.browse()
         if wx_session.get("unionid"):
             partner = self.search(

@@ -12,8 +12,9 @@ from ..exceptions import MpBadRequest, MpNotFound
 #: Cerberus validators per thread, by service class and validator method.
 _validators = threading.local()
 
-#: Largest page a list call may ask for.
+#: Largest page size and page number a list call may ask for.
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 10000
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -28,7 +29,8 @@ ERROR_SCHEMA = {
 def pagination_schema(default_size=20):
     """Cerberus rules of ``page`` and ``size``, to merge into validators."""
     return {
-        "page": {"type": "integer", "coerce": int, "min": 1, "default": 1},
+        "page": {"type": "integer", "coerce": int, "min": 1,
+                 "max": MAX_PAGE, "default": 1},
         "size": {"type": "integer", "coerce": int, "min": 1,
                  "max": MAX_PAGE_SIZE, "default": default_size},
     }

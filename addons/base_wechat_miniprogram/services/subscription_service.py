@@ -2,6 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.addons.component.core import Component
 
+#: Template ids one report may carry (WeChat asks for a few at a time).
+MAX_REPORTED_TEMPLATES = 10
+
 CONSENT_SCHEMA = {
     "event_code": {"type": "string"},
     "template_id": {"type": "string"},
@@ -42,6 +45,7 @@ class SubscriptionService(Component):
     def _validator_report(self):
         return {"results": {
             "type": "dict", "required": True, "empty": False,
+            "maxlength": MAX_REPORTED_TEMPLATES,
             "keysrules": {"type": "string", "maxlength": 64,
                           "regex": r"^[\w-]+$"},
             "valuesrules": {"type": "string",

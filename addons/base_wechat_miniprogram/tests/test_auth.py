@@ -3,6 +3,7 @@
 import datetime
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import common
 
 from .common import SIM_APP_ID, MiniProgramCase
@@ -82,11 +83,37 @@ class TestLogin(MiniProgramCase):
         english = self.assertError(response, 401)["message"]
         self.assertIn("bearer token", english)
         self.assertNotEqual(chinese, english)
+        # A language that is not installed, or a malformed header: Chinese.
+        for header in ("fr-FR", "zh-CN;q=abc"):
+            response = self.api("GET", "me",
+                                headers={"Accept-Language": header})
+            self.assertEqual(self.assertError(response, 401)["message"],
+                             chinese)
+
+    def test_archived_partner_is_locked_out(self):
+        body = self.login("archived-user")
+        partner = self.env["res.partner"].browse(body["profile"]["id"])
+        partner.active = False
+        self.assertError(self.api("GET", "me", token=body["token"]), 401)
+        code = self.sim.login_code("archived-user")["code"]
+        response = self.api("POST", "auth/login", json={"code": code})
+        self.assertError(response, 403, "account_disabled")
+        self.assertEqual(self.env["res.partner"].with_context(
+            active_test=False).search_count(
+                [("mp_openid", "=", partner.mp_openid)]), 1)
 
 
 @common.at_install(False)
 @common.post_install(True)
 class TestTokenLifecycle(MiniProgramCase):
+
+    def set_expiry(self, token, from_now):
+        """Time passes: tokens are immutable through the ORM."""
+        self.env.cr.execute(
+            "UPDATE mp_api_token SET expires_at = %s WHERE id = %s", (
+                fields.Datetime.to_string(
+                    datetime.datetime.utcnow() + from_now), token.id))
+        token.invalidate_cache()
 
     def test_no_token_is_401(self):
         response = self.api("GET", "me")
@@ -99,8 +126,7 @@ class TestTokenLifecycle(MiniProgramCase):
         body = self.login("expiring-user")
         token = self.env["mp.api.token"].search(
             [("partner_id", "=", body["profile"]["id"])])
-        token.expires_at = fields.Datetime.to_string(
-            datetime.datetime.utcnow() - datetime.timedelta(seconds=1))
+        self.set_expiry(token, datetime.timedelta(seconds=-1))
         self.assertEqual(token.state, "expired")
         response = self.api("GET", "me", token=body["token"])
         self.assertError(response, 401, "token_expired")
@@ -123,6 +149,19 @@ class TestTokenLifecycle(MiniProgramCase):
         self.assertEqual(
             self.api("GET", "me", token=other["token"]).status_code, 200)
 
+    def test_tokens_are_immutable_but_revocable(self):
+        body = self.login("immutable-user")
+        other = self.login("victim-user")
+        token = self.env["mp.api.token"].search(
+            [("partner_id", "=", body["profile"]["id"])])
+        for values in ({"partner_id": other["profile"]["id"]},
+                       {"token_hash": "0" * 64},
+                       {"expires_at": "2099-01-01 00:00:00"}):
+            with self.assertRaises(UserError):
+                token.write(values)
+        token.action_revoke()
+        self.assertEqual(token.state, "revoked")
+
     def test_token_lifetime_follows_settings(self):
         self.company.mp_token_lifetime_hours = 2
         body = self.login("short-lived-user")
@@ -139,7 +178,6 @@ class TestTokenLifecycle(MiniProgramCase):
             [("partner_id", "=", body["profile"]["id"])])
         self.env["mp.api.token"]._cron_purge()
         self.assertTrue(token.exists())
-        token.expires_at = fields.Datetime.to_string(
-            datetime.datetime.utcnow() - datetime.timedelta(days=31))
+        self.set_expiry(token, datetime.timedelta(days=-31))
         self.env["mp.api.token"]._cron_purge()
         self.assertFalse(token.exists())

@@ -60,6 +60,40 @@ class TestSubscribeMessages(MiniProgramCase):
         banned = self.report("ban")[TEMPLATE]
         self.assertEqual((banned["remaining"], banned["banned"]), (0, True))
 
+    def test_unknown_templates_are_ignored(self):
+        response = self.api("POST", "subscriptions/report",
+                            token=self.user["token"],
+                            json={"results": {"made-up-id": "accept",
+                                              TEMPLATE: "accept"}})
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.partner.mp_consent_ids.mapped("template_id"),
+                         [TEMPLATE])
+        too_many = {"t%d" % index: "accept" for index in range(11)}
+        response = self.api("POST", "subscriptions/report",
+                            token=self.user["token"],
+                            json={"results": too_many})
+        self.assertError(response, 400, "invalid_input")
+
+    def test_wechat_refusal_resets_the_consent(self):
+        self.report("accept")
+        self.report("accept")
+        self.sim.fault("subscribe_send", errcode=43101,
+                       errmsg="user refuse to accept the msg")
+        self.run_jobs(self.enqueue())
+        self.assertEqual(self.partner.mp_consent_ids.remaining, 0)
+
+    def test_errors_never_show_the_app_secret(self):
+        """requests puts the URL, with the AppSecret, in its errors."""
+        self.report("accept")
+        self.env["mp.wechat.session"].search([]).unlink()
+        self.sim.fault("token", http_status=502)
+        message = self.enqueue()
+        self.run_jobs(message)
+        self.assertEqual(message.state, "retry")
+        self.assertIn("502", message.last_error)
+        self.assertNotIn("secret", message.last_error)
+        self.assertNotIn("demo-app-secret", message.last_error)
+
     def test_bad_report_is_400(self):
         response = self.api("POST", "subscriptions/report",
                             token=self.user["token"],

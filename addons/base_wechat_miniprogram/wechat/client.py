@@ -15,6 +15,7 @@ import logging
 _logger = logging.getLogger(__name__)
 
 try:
+    import requests
     from wechatpy.client import WeChatClient
     from wechatpy.crypto import WeChatWxaCrypto
     from wechatpy.exceptions import WeChatClientException
@@ -80,17 +81,19 @@ class MiniProgramClient(WeChatClient):
             return result
 
     def _get_json(self, url, params):
-        """GET an unauthenticated endpoint and raise on WeChat errors."""
-        res = self._http.get(url, params=params, timeout=self.timeout)
+        """GET an unauthenticated endpoint and raise on WeChat errors.
+
+        Errors never carry the URL: its query holds the AppSecret.
+        """
         try:
+            res = self._http.get(url, params=params, timeout=self.timeout)
             res.raise_for_status()
             result = res.json()
         except ValueError:
-            raise WeChatClientException(
-                None, "invalid response", client=self, response=res)
-        except Exception as err:  # requests' HTTP errors
-            raise WeChatClientException(
-                None, str(err), client=self, response=res)
+            raise WeChatClientException(None, "invalid response", client=self)
+        except requests.RequestException as err:
+            raise WeChatClientException(None, describe_error(err),
+                                        client=self)
         if result.get("errcode"):
             raise WeChatClientException(
                 int(result["errcode"]), result.get("errmsg"),
@@ -123,3 +126,19 @@ def decrypt_wxa_data(session_key, iv, app_id, encrypted_data):
             encrypted_data)
     except Exception as err:  # bad base64, padding, JSON or app id
         raise ValueError(str(err) or type(err).__name__)
+
+
+def describe_error(error):
+    """A loggable text of a WeChat call's error, free of secrets.
+
+    ``requests`` puts the whole URL in its messages, and WeChat's URLs
+    carry the AppSecret or an access token in their query: only the kind
+    of error and the HTTP status are kept.
+    """
+    errcode = getattr(error, "errcode", None)
+    if errcode is not None or isinstance(error, WeChatClientException):
+        return "%s: %s" % (errcode, getattr(error, "errmsg", "") or "")
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None)
+    return "%s%s" % (type(error).__name__,
+                     " (HTTP %s)" % status if status else "")
