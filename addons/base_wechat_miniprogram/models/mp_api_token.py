@@ -10,6 +10,7 @@ import requests
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.http import request
 
 from ..exceptions import MpServiceUnavailable, MpUnauthorized
@@ -108,9 +109,9 @@ class MpApiToken(models.Model):
         }
         if operator not in ("=", "!=") or value not in domains:
             return []
-        domain = domains[value]
-        return domain if operator == "=" else ["!"] + (
-            ["&"] * (len(domain) - 1)) + domain
+        # Normalized: the domain replaces one leaf of the caller's domain.
+        domain = expression.normalize_domain(domains[value])
+        return domain if operator == "=" else ["!"] + domain
 
     @api.model
     def _issue(self, partner, session_key):

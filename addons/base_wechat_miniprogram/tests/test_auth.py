@@ -149,6 +149,27 @@ class TestTokenLifecycle(MiniProgramCase):
         self.assertEqual(
             self.api("GET", "me", token=other["token"]).status_code, 200)
 
+    def test_search_by_state(self):
+        """The back office filters tokens by state (its default view)."""
+        live = self.login("state-live")
+        dead = self.login("state-revoked")
+        old = self.login("state-expired")
+        tokens = self.env["mp.api.token"]
+        by_partner = {body["profile"]["id"]: tokens.search(
+            [("partner_id", "=", body["profile"]["id"])])
+            for body in (live, dead, old)}
+        by_partner[dead["profile"]["id"]].action_revoke()
+        self.set_expiry(by_partner[old["profile"]["id"]],
+                        datetime.timedelta(hours=-1))
+        scope = [("partner_id", "in", list(by_partner))]
+        for state, body in (("active", live), ("revoked", dead),
+                            ("expired", old)):
+            found = tokens.search(scope + [("state", "=", state)])
+            self.assertEqual(found.mapped("partner_id").ids,
+                             [body["profile"]["id"]], state)
+            self.assertEqual(
+                len(tokens.search(scope + [("state", "!=", state)])), 2)
+
     def test_tokens_are_immutable_but_revocable(self):
         body = self.login("immutable-user")
         other = self.login("victim-user")
