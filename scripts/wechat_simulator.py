@@ -9,11 +9,23 @@ way WeChat does (same errcodes), and adds a control API under ``/sim/``
 through which tests create users and login codes, read what was "sent",
 expire tokens and inject faults.
 
-This is the mini-program half: access tokens, ``jscode2session``,
-subscribe messages, ``getuserriskrank`` and the AES ``encryptedData``
-that ``wx.getPhoneNumber`` / ``wx.getUserInfo`` hand to the front end.
+The mini-program half: access tokens, ``jscode2session``, subscribe
+messages, ``getuserriskrank`` and the AES ``encryptedData`` that
+``wx.getPhoneNumber`` / ``wx.getUserInfo`` hand to the front end.
 
-Layout, so that the pay half (WeChat Pay v2, XML) can be added here:
+The pay half (WeChat Pay API v2 as ``api.mch.weixin.qq.com`` speaks it:
+XML bodies, MD5 or HMAC-SHA256 signatures with the merchant API key):
+``unifiedorder``, ``orderquery``, ``closeorder``, ``refund``,
+``refundquery``, ``transfers`` and ``gettransferinfo``.  The user
+"pays" through ``POST /sim/pay``; the simulator then posts the signed
+pay notify to the order's ``notify_url``, retrying on WeChat's schedule
+(compressed by ``--notify-time-scale``) until the receiver answers
+``<return_code>SUCCESS</return_code>``.  Refunds succeed at once with
+``--auto-refund`` (the default), else through ``POST /sim/refund-result``;
+their notify carries the AES-256-ECB ``req_info`` WeChat sends.  Point
+wechatpy at it with ``WeChatPay(...).API_BASE_URL = server.url + '/'``.
+
+Layout:
 
 * ``WeChatError`` / ``Reply`` / ``Request`` -- what handlers raise,
   return and receive; no HTTP plumbing leaks into handlers.
@@ -29,28 +41,48 @@ Usage::
 
     python scripts/wechat_simulator.py [--host 127.0.0.1] [--port 8900]
         [--app APPID:SECRET ...] [--token-ttl 7200] [--quiet]
+        [--mch MCHID:APIKEY:APPID ...] [--notify-time-scale 0.01]
+        [--auto-refund | --no-auto-refund]
 """
 
 import argparse
 import base64
 import collections
+import datetime
 import hashlib
+import hmac
 import json
 import os
+import re
 import secrets
 import signal
 import sys
 import threading
 import time
 import traceback
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 DEFAULT_APP = ('wxd0000000000demo', 'demo-app-secret-0000000000000000')
 DEFAULT_TOKEN_TTL = 7200
+# mch_id, API key (32 characters, like a real one), appid of the merchant
+DEFAULT_MERCHANT = ('1900000109', 'demo-mch-api-key-000000000000000',
+                    'wxd0000000000demo')
+# WeChat's pay notify retry intervals in seconds (15s/15s/30s/3m/...).
+NOTIFY_SCHEDULE = (15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600,
+                   10800, 10800, 10800, 21600, 21600)
+DEFAULT_NOTIFY_TIME_SCALE = 0.01
+NOTIFY_TIMEOUT = 5
+MIN_TRANSFER_FEN = 30
+MAX_REFUNDS_PER_ORDER = 50
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))  # no DST
+TRANSFER_IDS = ('mch_appid', 'mchid')  # transfers spell them this way
 
 # errmsg texts as WeChat words them; tests and logs match on the codes.
 ERRMSG = {
@@ -88,6 +120,30 @@ class WeChatError(Exception):
         return {'errcode': self.errcode, 'errmsg': self.errmsg}
 
 
+class PayFail(WeChatError):
+    """A pay request refused as a whole: ``return_code`` FAIL with
+    ``return_msg`` (bad XML, unknown merchant, bad signature...)."""
+
+    def __init__(self, return_msg):
+        super().__init__(-1, return_msg)
+
+
+class PayError(WeChatError):
+    """A pay business error: ``result_code`` FAIL with ``err_code`` and
+    ``err_code_des``, in an otherwise normal (signed) answer."""
+
+    def __init__(self, err_code, err_code_des=None):
+        super().__init__(-1, err_code_des or err_code)
+        self.err_code = err_code
+
+
+class Conflict(WeChatError):
+    """A control API request that the order's state forbids (HTTP 409)."""
+
+    def __init__(self, message):
+        super().__init__(47003, message, status=409)
+
+
 class Reply(collections.namedtuple('Reply', 'status content_type body')):
     """A finished HTTP answer; handlers may return one to bypass the
     JSON default (the pay half will answer XML this way)."""
@@ -106,6 +162,120 @@ def bare_reply(status):
     would send (no JSON, so clients must cope with a non-200)."""
     body = '{} error\n'.format(status).encode('ascii')
     return Reply(status, 'text/plain; charset=utf-8', body)
+
+
+def xml_text(fields, root='xml'):
+    """Fields as WeChat Pay XML: sorted, digits bare, text in CDATA,
+    ``sign`` last."""
+    parts = ['<{}>'.format(root)]
+    keys = sorted(k for k in fields if k != 'sign')
+    if 'sign' in fields:
+        keys.append('sign')
+    for key in keys:
+        value = str(fields[key])
+        if not (value.isascii() and value.isdigit()):
+            value = '<![CDATA[{}]]>'.format(
+                value.replace(']]>', ']]]]><![CDATA[>'))
+        parts.append('<{0}>{1}</{0}>'.format(key, value))
+    parts.append('</{}>'.format(root))
+    return ''.join(parts)
+
+
+def xml_reply(fields, status=200):
+    body = xml_text(fields).encode('utf-8')
+    return Reply(status, 'text/xml; charset=utf-8', body)
+
+
+def parse_pay_xml(body):
+    """A ``<xml>`` body as a flat dict of strings, else return_code FAIL.
+
+    Values are kept verbatim (no stripping): they are signed as sent.
+    """
+    if b'<!DOCTYPE' in body.upper() or b'<!ENTITY' in body.upper():
+        raise PayFail('XML格式错误')
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        raise PayFail('XML格式错误')
+    if root.tag != 'xml':
+        raise PayFail('XML格式错误')
+    return {child.tag: child.text or '' for child in root}
+
+
+def pay_sign(params, api_key, sign_type='MD5'):
+    """WeChat Pay v2 signature: ``k=v`` of the non-empty parameters but
+    ``sign``, sorted, joined by ``&``, plus ``&key=API_KEY``; MD5 (or
+    HMAC-SHA256 keyed with the API key) as uppercase hex."""
+    text = '&'.join('{}={}'.format(key, params[key])
+                    for key in sorted(params)
+                    if key != 'sign' and params[key] not in (None, ''))
+    text = (text + '&key=' + api_key).encode('utf-8')
+    if sign_type == 'HMAC-SHA256':
+        digest = hmac.new(api_key.encode('utf-8'), text, hashlib.sha256)
+    else:
+        digest = hashlib.md5(text)
+    return digest.hexdigest().upper()
+
+
+def encrypt_refund_info(api_key, fields):
+    """The ``req_info`` of a refund notify: base64 of AES-256-ECB with
+    PKCS#7 over ``<root>...</root>``, key = md5(API key) lowercase hex."""
+    key = hashlib.md5(api_key.encode('utf-8')).hexdigest().encode('ascii')
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(xml_text(fields, 'root').encode('utf-8'))
+    padded += padder.finalize()
+    encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+    ciphertext = encryptor.update(padded) + encryptor.finalize()
+    return base64.b64encode(ciphertext).decode('ascii')
+
+
+def pay_time(timestamp=None, fmt='%Y%m%d%H%M%S'):
+    """A time as WeChat Pay writes it, in Asia/Shanghai."""
+    moment = datetime.datetime.fromtimestamp(
+        time.time() if timestamp is None else timestamp, SHANGHAI)
+    return moment.strftime(fmt)
+
+
+def parse_pay_time(value, name):
+    """``yyyyMMddHHmmss`` (Asia/Shanghai) as a timestamp; None if empty."""
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.strptime(value, '%Y%m%d%H%M%S')
+    except ValueError:
+        raise PayError('PARAM_ERROR', '{}时间格式错误'.format(name))
+    return moment.replace(tzinfo=SHANGHAI).timestamp()
+
+
+def parse_fen(value, name):
+    """A positive amount in fen, else PARAM_ERROR."""
+    if not re.fullmatch(r'[1-9][0-9]{0,9}', value or ''):
+        raise PayError('PARAM_ERROR', '{}参数格式错误'.format(name))
+    return int(value)
+
+
+def notify_acknowledged(answer):
+    try:
+        return parse_pay_xml(answer).get('return_code') == 'SUCCESS'
+    except PayFail:
+        return False
+
+
+def post_xml(url, body):
+    """POST ``body``; (HTTP status or None, answer bytes)."""
+    request = urllib.request.Request(
+        url, data=body, headers={'Content-Type': 'text/xml'})
+    try:
+        with urllib.request.urlopen(request, timeout=NOTIFY_TIMEOUT) as res:
+            return res.status, res.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except (OSError, ValueError) as exc:  # URLError, timeouts, bad URL
+        return None, str(exc).encode('utf-8')
+
+
+class Merchant(collections.namedtuple('Merchant', 'mch_id api_key appid')):
+    __slots__ = ()
 
 
 class Request:
@@ -170,12 +340,14 @@ class Fault:
     """One injected misbehaviour, used up after ``remaining`` calls."""
 
     def __init__(self, remaining, errcode=None, errmsg=None, delay=0,
-                 http_status=None):
+                 http_status=None, err_code=None, err_code_des=None):
         self.remaining = remaining
         self.errcode = errcode
         self.errmsg = errmsg
         self.delay = delay
         self.http_status = http_status
+        self.err_code = err_code  # pay endpoints: result_code FAIL
+        self.err_code_des = err_code_des
 
 
 def make_openid(appid, name):
@@ -216,11 +388,22 @@ class State:
     read-modify-write goes through a method holding the lock.
     """
 
-    def __init__(self, apps, token_ttl=DEFAULT_TOKEN_TTL):
+    def __init__(self, apps, token_ttl=DEFAULT_TOKEN_TTL, merchants=None,
+                 notify_time_scale=DEFAULT_NOTIFY_TIME_SCALE,
+                 auto_refund=True):
         if not apps:
             raise ValueError('at least one app is required')
         self.apps = dict(apps)  # appid -> secret; first one is default
         self.token_ttl = token_ttl
+        if merchants is None:
+            merchants = {DEFAULT_MERCHANT[0]: DEFAULT_MERCHANT[1:]}
+        # mch_id -> Merchant; the first one is the control API's default
+        self.merchants = collections.OrderedDict(
+            (mch_id, Merchant(mch_id, key, appid))
+            for mch_id, (key, appid) in merchants.items())
+        self.notify_time_scale = notify_time_scale
+        self.auto_refund = auto_refund
+        self.epoch = 0  # bumped by reset: pending notifies then stop
         self.lock = threading.RLock()
         self.reset()
 
@@ -237,6 +420,12 @@ class State:
             self.faults = collections.defaultdict(collections.deque)
             self.risk_ranks = {}  # (appid, openid) -> int
             self.serial = 100000  # msgid / unoin_id source
+            self.orders = {}  # (mch_id, out_trade_no) -> dict
+            self.transactions = {}  # transaction_id -> orders key
+            self.refunds = {}  # (mch_id, out_refund_no) -> dict
+            self.transfers = {}  # (mchid, partner_trade_no) -> dict
+            self.notifies = []  # every delivery attempt
+            self.epoch += 1
 
     @property
     def default_appid(self):
@@ -342,6 +531,222 @@ class State:
         with self.lock:
             return self.risk_ranks.get((appid, openid), 0)
 
+    # -- pay: orders -----------------------------------------------------
+
+    def new_id(self, prefix, width):
+        """A unique all-digit id: prefix, date, serial, like WeChat's."""
+        serial = str(self.next_serial())
+        head = prefix + pay_time(fmt='%Y%m%d')
+        return head + serial.rjust(width - len(head), '0')
+
+    def put_order(self, merchant, fields):
+        """Create an order, or give back the unpaid one with that number
+        (same prepay_id) when the amount is unchanged, like WeChat."""
+        key = merchant.mch_id, fields['out_trade_no']
+        with self.lock:
+            order = self.orders.get(key)
+            if order is not None:
+                if order['state'] == 'CLOSED':
+                    raise PayError('ORDERCLOSED', '订单已关闭')
+                if order['state'] != 'NOTPAY':
+                    raise PayError('ORDERPAID', '该订单已支付')
+                if order['total_fee'] != fields['total_fee']:
+                    raise PayError('INVALID_REQUEST', '201 商户订单号重复')
+                return dict(order)
+            order = dict(fields, mch_id=merchant.mch_id,
+                         appid=merchant.appid, state='NOTPAY',
+                         prepay_id='wx{}{}'.format(
+                             pay_time(), secrets.token_hex(11)),
+                         transaction_id=None, time_end=None, bank_type=None,
+                         created_at=time.time(), refunds=[],
+                         notify_xml=None)
+            self.orders[key] = order
+            return dict(order)
+
+    def _order(self, mch_id, out_trade_no=None, transaction_id=None):
+        key = self.transactions.get(transaction_id) if transaction_id \
+            else (mch_id, out_trade_no)
+        order = self.orders.get(key)
+        if order is None or order['mch_id'] != mch_id:
+            raise PayError('ORDERNOTEXIST', '此交易订单号不存在')
+        return order
+
+    def find_order(self, mch_id, out_trade_no=None, transaction_id=None):
+        """A copy of the order, with its refunds, or ORDERNOTEXIST."""
+        with self.lock:
+            return self._order_view(
+                self._order(mch_id, out_trade_no, transaction_id))
+
+    def _order_view(self, order):
+        view = dict(order)
+        view['refunds'] = [dict(self.refunds[order['mch_id'], no])
+                           for no in order['refunds']]
+        view['trade_state'] = (
+            'REFUND' if order['state'] == 'SUCCESS' and order['refunds']
+            else order['state'])
+        return view
+
+    def list_orders(self, out_trade_no=None):
+        with self.lock:
+            return [self._order_view(order)
+                    for order in self.orders.values()
+                    if out_trade_no in (None, order['out_trade_no'])]
+
+    def pay_order(self, mch_id, out_trade_no, bank_type='OTHERS'):
+        """The user pays: SUCCESS, ids and the signed notify body."""
+        merchant = self.merchants[mch_id]
+        with self.lock:
+            try:
+                order = self._order(mch_id, out_trade_no)
+            except PayError:
+                raise Conflict('no such order: ' + out_trade_no)
+            if order['state'] != 'NOTPAY':
+                raise Conflict('order is {}'.format(order['state']))
+            if order['time_expire'] and order['time_expire'] <= time.time():
+                raise Conflict('order expired')
+            order['state'] = 'SUCCESS'
+            order['transaction_id'] = self.new_id('42000', 28)
+            order['time_end'] = pay_time()
+            order['bank_type'] = bank_type
+            if not order['openid']:
+                order['openid'] = make_openid(merchant.appid, 'payer')
+            self.transactions[order['transaction_id']] = (
+                mch_id, out_trade_no)
+            notify = {
+                'return_code': 'SUCCESS', 'result_code': 'SUCCESS',
+                'appid': merchant.appid, 'mch_id': mch_id,
+                'nonce_str': secrets.token_hex(16),
+                'openid': order['openid'], 'is_subscribe': 'N',
+                'out_trade_no': out_trade_no,
+                'transaction_id': order['transaction_id'],
+                'total_fee': order['total_fee'],
+                'cash_fee': order['total_fee'], 'fee_type': 'CNY',
+                'time_end': order['time_end'],
+                'trade_type': order['trade_type'], 'bank_type': bank_type,
+                'attach': order['attach'], 'device_info': order['device_info'],
+            }
+            notify = {k: v for k, v in notify.items() if v not in (None, '')}
+            notify['sign'] = pay_sign(notify, merchant.api_key)
+            order['notify_xml'] = xml_text(notify)
+            return dict(order)
+
+    def close_order(self, mch_id, out_trade_no):
+        with self.lock:
+            order = self._order(mch_id, out_trade_no)
+            if order['state'] != 'NOTPAY' and order['state'] != 'CLOSED':
+                raise PayError('ORDERPAID', '订单已支付，不能发起关单')
+            order['state'] = 'CLOSED'
+
+    # -- pay: refunds and transfers ------------------------------------------
+
+    def add_refund(self, mch_id, fields, out_trade_no=None,
+                   transaction_id=None):
+        """Record a refund (PROCESSING); the same out_refund_no again
+        gives back the first one.  Returns (refund, created)."""
+        with self.lock:
+            order = self._order(mch_id, out_trade_no, transaction_id)
+            existing = self.refunds.get((mch_id, fields['out_refund_no']))
+            if existing is not None:
+                if existing['out_trade_no'] != order['out_trade_no'] or \
+                        existing['refund_fee'] != fields['refund_fee']:
+                    raise PayError('INVALID_REQUEST',
+                                   '订单金额或退款金额与之前请求不一致，'
+                                   '请核实后再试')
+                return dict(existing), False
+            if order['state'] != 'SUCCESS':
+                raise PayError('TRADE_STATE_ERROR', '订单状态错误')
+            if fields['total_fee'] != order['total_fee']:
+                raise PayError('INVALID_REQUEST', '订单金额或退款金额与之前'
+                               '请求不一致，请核实后再试')
+            if len(order['refunds']) >= MAX_REFUNDS_PER_ORDER:
+                raise PayError('INVALID_REQUEST', '一笔订单最多只能退款'
+                               '{}次'.format(MAX_REFUNDS_PER_ORDER))
+            refunded = sum(
+                self.refunds[mch_id, no]['refund_fee']
+                for no in order['refunds']
+                if self.refunds[mch_id, no]['refund_status']
+                in ('PROCESSING', 'SUCCESS'))
+            if refunded + fields['refund_fee'] > order['total_fee']:
+                raise PayError('INVALID_REQUEST', '退款金额大于支付金额')
+            refund = dict(fields, mch_id=mch_id,
+                          out_trade_no=order['out_trade_no'],
+                          transaction_id=order['transaction_id'],
+                          refund_id=self.new_id('50000', 29),
+                          refund_status='PROCESSING', success_time=None,
+                          created_at=time.time())
+            self.refunds[mch_id, refund['out_refund_no']] = refund
+            order['refunds'].append(refund['out_refund_no'])
+            return dict(refund), True
+
+    def find_refunds(self, mch_id, params):
+        """The refunds a refundquery asks for, by the most precise id."""
+        with self.lock:
+            if params.get('refund_id'):
+                found = [r for r in self.refunds.values()
+                         if r['mch_id'] == mch_id
+                         and r['refund_id'] == params['refund_id']]
+            elif params.get('out_refund_no'):
+                refund = self.refunds.get((mch_id, params['out_refund_no']))
+                found = [refund] if refund else []
+            else:
+                try:
+                    order = self._order(mch_id, params.get('out_trade_no'),
+                                        params.get('transaction_id'))
+                except PayError:
+                    order = {'refunds': []}
+                found = [self.refunds[mch_id, no] for no in order['refunds']]
+            if not found:
+                raise PayError('REFUNDNOTEXIST', '退款订单查询失败')
+            order = self.orders[mch_id, found[0]['out_trade_no']]
+            return dict(order), [dict(r) for r in found]
+
+    def finish_refund(self, out_refund_no, status, mch_id=None):
+        """PROCESSING -> SUCCESS / CHANGE / REFUNDCLOSE; the refund."""
+        with self.lock:
+            refund = next((r for r in self.refunds.values()
+                           if r['out_refund_no'] == out_refund_no
+                           and mch_id in (None, r['mch_id'])), None)
+            if refund is None:
+                raise Conflict('no such refund: ' + out_refund_no)
+            if refund['refund_status'] != 'PROCESSING':
+                raise Conflict('refund is ' + refund['refund_status'])
+            refund['refund_status'] = status
+            if status == 'SUCCESS':
+                refund['success_time'] = pay_time(fmt='%Y-%m-%d %H:%M:%S')
+            return dict(refund)
+
+    def add_transfer(self, mch_id, fields):
+        """Idempotent on partner_trade_no, like WeChat."""
+        key = mch_id, fields['partner_trade_no']
+        with self.lock:
+            transfer = self.transfers.get(key)
+            if transfer is None:
+                transfer = self.transfers[key] = dict(
+                    fields, mchid=mch_id, status='SUCCESS',
+                    payment_no=self.new_id('10000', 28),
+                    payment_time=pay_time(fmt='%Y-%m-%d %H:%M:%S'))
+            return dict(transfer)
+
+    def find_transfer(self, mch_id, partner_trade_no):
+        with self.lock:
+            transfer = self.transfers.get((mch_id, partner_trade_no))
+            if transfer is None:
+                raise PayError('NOT_FOUND', '指定单号数据不存在')
+            return dict(transfer)
+
+    # -- pay: notifies --------------------------------------------------------
+
+    def record_notify(self, attempt, epoch):
+        with self.lock:
+            if epoch == self.epoch:
+                self.notifies.append(attempt)
+
+    def list_notifies(self, **filters):
+        wanted = {k: v for k, v in filters.items() if v is not None}
+        with self.lock:
+            return [dict(n) for n in self.notifies
+                    if all(n.get(k) == v for k, v in wanted.items())]
+
     # -- faults and statistics -----------------------------------------------
 
     def add_fault(self, endpoint, fault):
@@ -371,10 +776,11 @@ class State:
                     'calls': dict(self.calls)}
 
 
-class Route(collections.namedtuple('Route', 'handler endpoint',
-                                   defaults=(None,))):
+class Route(collections.namedtuple('Route', 'handler endpoint xml',
+                                   defaults=(None, False))):
     """``handler`` names a Simulator method; ``endpoint`` is the name
-    used by /sim/faults and /sim/stats (None: control API)."""
+    used by /sim/faults and /sim/stats (None: control API); ``xml``
+    marks WeChat Pay routes, which answer errors in XML."""
 
     __slots__ = ()
 
@@ -394,6 +800,19 @@ class Simulator:
             Route('wx_subscribe_send', 'subscribe_send'),
         ('POST', '/wxa/business/getuserriskrank'):
             Route('wx_getuserriskrank', 'getuserriskrank'),
+        ('POST', '/pay/unifiedorder'):
+            Route('pay_unifiedorder', 'unifiedorder', True),
+        ('POST', '/pay/orderquery'):
+            Route('pay_orderquery', 'orderquery', True),
+        ('POST', '/pay/closeorder'):
+            Route('pay_closeorder', 'closeorder', True),
+        ('POST', '/secapi/pay/refund'): Route('pay_refund', 'refund', True),
+        ('POST', '/pay/refundquery'):
+            Route('pay_refundquery', 'refundquery', True),
+        ('POST', '/mmpaymkttransfers/promotion/transfers'):
+            Route('pay_transfers', 'transfers', True),
+        ('POST', '/mmpaymkttransfers/gettransferinfo'):
+            Route('pay_gettransferinfo', 'gettransferinfo', True),
         ('GET', '/sim/health'): Route('sim_health'),
         ('POST', '/sim/reset'): Route('sim_reset'),
         ('POST', '/sim/faults'): Route('sim_faults'),
@@ -403,6 +822,11 @@ class Simulator:
         ('GET', '/sim/stats'): Route('sim_stats'),
         ('POST', '/sim/expire-tokens'): Route('sim_expire_tokens'),
         ('POST', '/sim/risk-rank'): Route('sim_risk_rank'),
+        ('POST', '/sim/pay'): Route('sim_pay'),
+        ('POST', '/sim/notify-again'): Route('sim_notify_again'),
+        ('POST', '/sim/refund-result'): Route('sim_refund_result'),
+        ('GET', '/sim/orders'): Route('sim_orders'),
+        ('GET', '/sim/notifies'): Route('sim_notifies'),
     }
 
     def __init__(self, state):
@@ -429,7 +853,13 @@ class Simulator:
                         return reply
             result = getattr(self, route.handler)(request)
         except WeChatError as exc:
-            return self.error_reply(route, exc)
+            return self.error_reply(route, exc, request)
+        except Exception:
+            if not route.xml:
+                raise
+            sys.stderr.write(traceback.format_exc())
+            return xml_reply({'return_code': 'FAIL',
+                              'return_msg': 'SYSTEMERROR'}, 500)
         return result if isinstance(result, Reply) else json_reply(result)
 
     def apply_fault(self, fault):
@@ -441,15 +871,27 @@ class Simulator:
             time.sleep(fault.delay)
         if fault.http_status:
             return bare_reply(fault.http_status)
+        if fault.err_code:
+            raise PayError(fault.err_code, fault.err_code_des)
         if fault.errcode is not None:
             raise WeChatError(fault.errcode, fault.errmsg)
         return None
 
-    def error_reply(self, route, exc):
+    def error_reply(self, route, exc, request=None):
         """WeChat APIs answer errors with HTTP 200; the control API with
-        400 so a test's misuse cannot pass unnoticed.  The pay half may
-        override this to answer XML for its routes."""
-        status = exc.status if route.endpoint else 400
+        400 (409 for a state conflict) so a test's misuse cannot pass
+        unnoticed.  Pay routes answer XML: ``PayError`` as result_code
+        FAIL (signed when the merchant is known), anything else as
+        return_code FAIL."""
+        if route.xml:
+            if not isinstance(exc, PayError):
+                return xml_reply({'return_code': 'FAIL',
+                                  'return_msg': exc.errmsg})
+            return self._pay_reply(
+                self._merchant_of(request), route.endpoint,
+                {'result_code': 'FAIL', 'err_code': exc.err_code,
+                 'err_code_des': exc.errmsg})
+        status = exc.status if route.endpoint else max(exc.status, 400)
         return json_reply(exc.as_dict(), status)
 
     # -- helpers ---------------------------------------------------------
@@ -549,6 +991,292 @@ class Simulator:
                 'risk_rank': self.state.risk_rank(appid, openid),
                 'unoin_id': self.state.next_serial()}
 
+    # -- WeChat Pay API v2 ----------------------------------------------------
+
+    def _merchant_of(self, request):
+        """The merchant a pay request names, if any (for error replies)."""
+        try:
+            params = parse_pay_xml(request.body)
+        except PayFail:
+            return None
+        return self.state.merchants.get(
+            params.get('mch_id') or params.get('mchid') or '')
+
+    def _pay_request(self, request, ids=('appid', 'mch_id')):
+        """Parse and authenticate a pay request: (params, Merchant).
+
+        Checks as WeChat does, answering return_code FAIL: known mch_id,
+        appid belonging to it, nonce_str, then the signature.
+        """
+        params = parse_pay_xml(request.body)
+        appid_field, mch_field = ids
+        for name in (mch_field, appid_field, 'nonce_str', 'sign'):
+            if not params.get(name):
+                raise PayFail('缺少参数' + name)
+        merchant = self.state.merchants.get(params[mch_field])
+        if merchant is None:
+            raise PayFail('mch_id参数格式错误')
+        if params[appid_field] != merchant.appid:
+            raise PayFail('appid和mch_id不匹配')
+        sign_type = params.get('sign_type') or 'MD5'
+        if sign_type not in ('MD5', 'HMAC-SHA256'):
+            raise PayFail('sign_type参数格式错误')
+        expected = pay_sign(params, merchant.api_key, sign_type)
+        if not hmac.compare_digest(params['sign'].encode('utf-8'),
+                                   expected.encode('ascii')):
+            raise PayFail('签名错误')
+        return params, merchant
+
+    def _pay_reply(self, merchant, endpoint, fields):
+        """A return_code SUCCESS answer.  Signed with the merchant key,
+        except for transfers, which WeChat does not sign."""
+        transfer = endpoint in ('transfers', 'gettransferinfo')
+        answer = {'return_code': 'SUCCESS', 'return_msg': 'OK',
+                  'result_code': 'SUCCESS',
+                  'nonce_str': secrets.token_hex(16)}
+        if merchant is not None:
+            appid_field, mch_field = (
+                TRANSFER_IDS if endpoint == 'transfers'
+                else ('appid', 'mch_id'))
+            answer[appid_field] = merchant.appid
+            answer[mch_field] = merchant.mch_id
+        answer.update((k, str(v)) for k, v in fields.items()
+                      if v not in (None, ''))
+        if merchant is not None and not transfer:
+            answer['sign'] = pay_sign(answer, merchant.api_key)
+        return xml_reply(answer)
+
+    @staticmethod
+    def _require(params, *names):
+        for name in names:
+            if not params.get(name):
+                raise PayError('PARAM_ERROR', '缺少参数' + name)
+
+    def pay_unifiedorder(self, request):
+        """POST /pay/unifiedorder: create the order, give a prepay_id."""
+        params, merchant = self._pay_request(request)
+        self._require(params, 'body', 'out_trade_no', 'total_fee',
+                      'spbill_create_ip', 'notify_url', 'trade_type')
+        out_trade_no = params['out_trade_no']
+        if len(out_trade_no) > 32:
+            raise PayError('PARAM_ERROR', 'out_trade_no参数长度有误')
+        trade_type = params['trade_type']
+        if trade_type not in ('JSAPI', 'NATIVE', 'APP', 'MWEB'):
+            raise PayError('PARAM_ERROR', 'trade_type参数格式错误')
+        if trade_type == 'JSAPI' and not params.get('openid'):
+            raise PayError('PARAM_ERROR', 'trade_type=JSAPI时（即JSAPI支付）'
+                           '，此参数必传，用户在商户appid下的唯一标识')
+        order = self.state.put_order(merchant, {
+            'out_trade_no': out_trade_no,
+            'total_fee': parse_fen(params['total_fee'], 'total_fee'),
+            'body': params['body'], 'trade_type': trade_type,
+            'openid': params.get('openid'),
+            'notify_url': params['notify_url'],
+            'attach': params.get('attach'),
+            'device_info': params.get('device_info'),
+            'time_expire': parse_pay_time(params.get('time_expire'),
+                                          'time_expire'),
+        })
+        fields = {'trade_type': trade_type, 'prepay_id': order['prepay_id'],
+                  'device_info': order['device_info']}
+        if trade_type == 'NATIVE':
+            fields['code_url'] = 'weixin://wxpay/bizpayurl?pr=' + \
+                order['prepay_id'][-12:]
+        if trade_type == 'MWEB':
+            fields['mweb_url'] = ('https://wx.tenpay.com/cgi-bin/mmpayweb-bin'
+                                  '/checkmweb?prepay_id=' + order['prepay_id'])
+        return self._pay_reply(merchant, 'unifiedorder', fields)
+
+    def _order_ids(self, params):
+        if not params.get('transaction_id') and \
+                not params.get('out_trade_no'):
+            raise PayError('PARAM_ERROR',
+                           'transaction_id或者out_trade_no必须填写一个')
+        return {'out_trade_no': params.get('out_trade_no'),
+                'transaction_id': params.get('transaction_id')}
+
+    def pay_orderquery(self, request):
+        """POST /pay/orderquery: NOTPAY / SUCCESS / REFUND / CLOSED."""
+        params, merchant = self._pay_request(request)
+        order = self.state.find_order(merchant.mch_id,
+                                      **self._order_ids(params))
+        state = order['trade_state']
+        fields = {'out_trade_no': order['out_trade_no'],
+                  'trade_state': state, 'attach': order['attach'],
+                  'device_info': order['device_info'],
+                  'trade_state_desc': {
+                      'NOTPAY': '订单未支付', 'SUCCESS': '支付成功',
+                      'REFUND': '转入退款', 'CLOSED': '已关闭'}[state]}
+        if order['transaction_id']:
+            fields.update(
+                transaction_id=order['transaction_id'],
+                total_fee=order['total_fee'], cash_fee=order['total_fee'],
+                fee_type='CNY', time_end=order['time_end'],
+                openid=order['openid'], is_subscribe='N',
+                trade_type=order['trade_type'],
+                bank_type=order['bank_type'])
+        return self._pay_reply(merchant, 'orderquery', fields)
+
+    def pay_closeorder(self, request):
+        """POST /pay/closeorder: NOTPAY -> CLOSED, ORDERPAID if paid."""
+        params, merchant = self._pay_request(request)
+        self._require(params, 'out_trade_no')
+        self.state.close_order(merchant.mch_id, params['out_trade_no'])
+        return self._pay_reply(merchant, 'closeorder', {})
+
+    def pay_refund(self, request):
+        """POST /secapi/pay/refund (no client certificate checked).
+
+        Idempotent on out_refund_no.  With auto refund the refund has
+        succeeded when the answer leaves; its notify follows.
+        """
+        params, merchant = self._pay_request(request)
+        ids = self._order_ids(params)
+        self._require(params, 'out_refund_no', 'total_fee', 'refund_fee')
+        if len(params['out_refund_no']) > 64:
+            raise PayError('PARAM_ERROR', 'out_refund_no参数长度有误')
+        refund, created = self.state.add_refund(merchant.mch_id, {
+            'out_refund_no': params['out_refund_no'],
+            'total_fee': parse_fen(params['total_fee'], 'total_fee'),
+            'refund_fee': parse_fen(params['refund_fee'], 'refund_fee'),
+            'notify_url': params.get('notify_url'),
+            'refund_desc': params.get('refund_desc'),
+        }, **ids)
+        if created and self.state.auto_refund:
+            self._finish_refund(refund['out_refund_no'], 'SUCCESS',
+                                merchant.mch_id)
+        return self._pay_reply(merchant, 'refund', {
+            'transaction_id': refund['transaction_id'],
+            'out_trade_no': refund['out_trade_no'],
+            'out_refund_no': refund['out_refund_no'],
+            'refund_id': refund['refund_id'],
+            'refund_channel': '',
+            'refund_fee': refund['refund_fee'],
+            'settlement_refund_fee': refund['refund_fee'],
+            'total_fee': refund['total_fee'],
+            'cash_fee': refund['total_fee'],
+            'cash_refund_fee': refund['refund_fee'],
+        })
+
+    def pay_refundquery(self, request):
+        """POST /pay/refundquery: WeChat's ``_$n`` indexed fields."""
+        params, merchant = self._pay_request(request)
+        if not any(params.get(name) for name in (
+                'refund_id', 'out_refund_no', 'transaction_id',
+                'out_trade_no')):
+            raise PayError('PARAM_ERROR', '缺少参数')
+        order, refunds = self.state.find_refunds(merchant.mch_id, params)
+        fields = {'transaction_id': order['transaction_id'],
+                  'out_trade_no': order['out_trade_no'],
+                  'total_fee': order['total_fee'],
+                  'cash_fee': order['total_fee'],
+                  'refund_count': len(refunds),
+                  'refund_fee': sum(r['refund_fee'] for r in refunds)}
+        for index, refund in enumerate(refunds):
+            for name, value in (
+                    ('out_refund_no', refund['out_refund_no']),
+                    ('refund_id', refund['refund_id']),
+                    ('refund_channel', 'ORIGINAL'),
+                    ('refund_fee', refund['refund_fee']),
+                    ('settlement_refund_fee', refund['refund_fee']),
+                    ('refund_status', refund['refund_status']),
+                    ('refund_account', 'REFUND_SOURCE_UNSETTLED_FUNDS'),
+                    ('refund_recv_accout', '支付用户零钱'),
+                    ('refund_success_time', refund['success_time'])):
+                fields['{}_{}'.format(name, index)] = value
+        return self._pay_reply(merchant, 'refundquery', fields)
+
+    def pay_transfers(self, request):
+        """POST /mmpaymkttransfers/promotion/transfers (to change)."""
+        params, merchant = self._pay_request(request, TRANSFER_IDS)
+        self._require(params, 'partner_trade_no', 'openid', 'check_name',
+                      'amount', 'desc', 'spbill_create_ip')
+        check_name = params['check_name']
+        if check_name not in ('NO_CHECK', 'FORCE_CHECK', 'OPTION_CHECK'):
+            raise PayError('PARAM_ERROR', 'check_name参数错误')
+        if check_name == 'FORCE_CHECK' and not params.get('re_user_name'):
+            raise PayError('PARAM_ERROR', '收款用户姓名不能为空')
+        amount = parse_fen(params['amount'], 'amount')
+        if amount < MIN_TRANSFER_FEN:
+            raise PayError('AMOUNT_LIMIT', '付款金额不能小于最低限额')
+        transfer = self.state.add_transfer(merchant.mch_id, {
+            'partner_trade_no': params['partner_trade_no'],
+            'openid': params['openid'], 'amount': amount,
+            'desc': params['desc'], 'check_name': check_name,
+            're_user_name': params.get('re_user_name'),
+            'mch_appid': merchant.appid})
+        return self._pay_reply(merchant, 'transfers', {
+            'partner_trade_no': transfer['partner_trade_no'],
+            'payment_no': transfer['payment_no'],
+            'payment_time': transfer['payment_time'],
+            'device_info': params.get('device_info')})
+
+    def pay_gettransferinfo(self, request):
+        """POST /mmpaymkttransfers/gettransferinfo."""
+        params, merchant = self._pay_request(request)
+        self._require(params, 'partner_trade_no')
+        transfer = self.state.find_transfer(merchant.mch_id,
+                                            params['partner_trade_no'])
+        return self._pay_reply(merchant, 'gettransferinfo', {
+            'partner_trade_no': transfer['partner_trade_no'],
+            'detail_id': transfer['payment_no'],
+            'status': transfer['status'], 'openid': transfer['openid'],
+            'transfer_name': transfer['re_user_name'],
+            'payment_amount': transfer['amount'],
+            'transfer_time': transfer['payment_time'],
+            'payment_time': transfer['payment_time'],
+            'desc': transfer['desc']})
+
+    # -- pay notifies ---------------------------------------------------------
+
+    def _send_notify(self, kind, key, url, body):
+        """Deliver ``body`` to ``url`` in the background, retrying on
+        WeChat's schedule until the receiver answers SUCCESS."""
+        epoch = self.state.epoch
+        thread = threading.Thread(
+            target=self._deliver, args=(kind, key, url, body, epoch),
+            name='wechat-pay-notify', daemon=True)
+        thread.start()
+
+    def _deliver(self, kind, key, url, body, epoch):
+        for attempt, wait in enumerate((0,) + NOTIFY_SCHEDULE, 1):
+            if wait:
+                time.sleep(wait * self.state.notify_time_scale)
+            if self.state.epoch != epoch:
+                return  # /sim/reset happened
+            status, answer = post_xml(url, body.encode('utf-8'))
+            ok = status == 200 and notify_acknowledged(answer)
+            self.state.record_notify({
+                'kind': kind, 'key': key, 'url': url, 'attempt': attempt,
+                'body': body, 'status': status,
+                'answer': answer.decode('utf-8', 'replace'), 'ok': ok,
+                'at': time.time()}, epoch)
+            if ok:
+                return
+
+    def _finish_refund(self, out_refund_no, status, mch_id=None):
+        refund = self.state.finish_refund(out_refund_no, status, mch_id)
+        if refund['notify_url']:
+            merchant = self.state.merchants[refund['mch_id']]
+            info = {name: refund[name] for name in (
+                'out_trade_no', 'transaction_id', 'out_refund_no',
+                'refund_id', 'total_fee', 'refund_fee', 'refund_status')}
+            info.update(settlement_total_fee=refund['total_fee'],
+                        settlement_refund_fee=refund['refund_fee'],
+                        refund_recv_accout='支付用户零钱',
+                        refund_account='REFUND_SOURCE_UNSETTLED_FUNDS',
+                        refund_request_source='API')
+            if refund['success_time']:
+                info['success_time'] = refund['success_time']
+            body = xml_text({
+                'return_code': 'SUCCESS', 'appid': merchant.appid,
+                'mch_id': merchant.mch_id,
+                'nonce_str': secrets.token_hex(16),
+                'req_info': encrypt_refund_info(merchant.api_key, info)})
+            self._send_notify('refund', out_refund_no, refund['notify_url'],
+                              body)
+        return refund
+
     # -- control API ---------------------------------------------------------
 
     def sim_health(self, request):
@@ -577,12 +1305,20 @@ class Simulator:
         if http_status is not None and not (
                 isinstance(http_status, int) and 400 <= http_status < 600):
             raise WeChatError(47003, 'argument invalid! http_status')
-        if errcode is None and http_status is None and not delay:
+        err_code = body.get('err_code')  # pay endpoints: "SYSTEMERROR"
+        if err_code is not None and not (
+                isinstance(err_code, str) and err_code):
+            raise WeChatError(47003, 'argument invalid! err_code')
+        if errcode is None and http_status is None and not delay and \
+                not err_code:
             raise WeChatError(47003, 'argument invalid! a fault needs '
-                              'errcode, http_status or delay')
+                              'errcode, err_code, http_status or delay')
         errmsg = body.get('errmsg') or ERRMSG.get(errcode, 'error')
+        err_code_des = body.get('err_code_des') or (
+            '系统超时' if err_code == 'SYSTEMERROR' else err_code)
         self.state.add_fault(endpoint, Fault(
-            count, errcode, errmsg, delay, http_status))
+            count, errcode, errmsg, delay, http_status, err_code,
+            err_code_des))
         return {'ok': True}
 
     def sim_login_code(self, request):
@@ -634,6 +1370,64 @@ class Simulator:
         rank = self._required(body, 'risk_rank', int)
         self.state.set_risk_rank(appid, openid, rank)
         return {'ok': True}
+
+    def _control_mch_id(self, body):
+        mch_id = body.get('mch_id') or next(iter(self.state.merchants))
+        if mch_id not in self.state.merchants:
+            raise WeChatError(47003, 'argument invalid! unknown mch_id')
+        return mch_id
+
+    @staticmethod
+    def _order_json(order):
+        return {k: v for k, v in order.items() if k != 'notify_xml'}
+
+    def sim_pay(self, request):
+        """Play the user paying: order SUCCESS, then the pay notify.
+
+        409 when the order is missing, not NOTPAY or expired.
+        """
+        body = request.json({})
+        mch_id = self._control_mch_id(body)
+        order = self.state.pay_order(
+            mch_id, self._required(body, 'out_trade_no'),
+            body.get('bank_type') or 'OTHERS')
+        self._send_notify('pay', order['out_trade_no'], order['notify_url'],
+                          order['notify_xml'])
+        return {'ok': True, 'order': self._order_json(order)}
+
+    def sim_notify_again(self, request):
+        """Send the pay notify once more (WeChat does send duplicates)."""
+        body = request.json({})
+        mch_id = self._control_mch_id(body)
+        out_trade_no = self._required(body, 'out_trade_no')
+        try:
+            order = self.state.find_order(mch_id, out_trade_no)
+        except PayError:
+            raise Conflict('no such order: ' + out_trade_no)
+        if not order['notify_xml']:
+            raise Conflict('order is not paid')
+        self._send_notify('pay', out_trade_no, order['notify_url'],
+                          order['notify_xml'])
+        return {'ok': True}
+
+    def sim_refund_result(self, request):
+        """Settle a PROCESSING refund (when auto refund is off)."""
+        body = request.json({})
+        status = self._required(body, 'status')
+        if status not in ('SUCCESS', 'CHANGE', 'REFUNDCLOSE'):
+            raise WeChatError(47003, 'argument invalid! status')
+        refund = self._finish_refund(self._required(body, 'out_refund_no'),
+                                     status, body.get('mch_id'))
+        return {'ok': True, 'refund': refund}
+
+    def sim_orders(self, request):
+        return {'orders': [
+            self._order_json(order) for order in
+            self.state.list_orders(request.param('out_trade_no'))]}
+
+    def sim_notifies(self, request):
+        return {'notifies': self.state.list_notifies(
+            kind=request.param('kind'), key=request.param('key'))}
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -703,14 +1497,18 @@ class SimulatorServer(ThreadingHTTPServer):
 
 
 def serve(host='127.0.0.1', port=8900, apps=None,
-          token_ttl=DEFAULT_TOKEN_TTL, quiet=False):
+          token_ttl=DEFAULT_TOKEN_TTL, quiet=False, merchants=None,
+          notify_time_scale=DEFAULT_NOTIFY_TIME_SCALE, auto_refund=True):
     """Start a simulator in a daemon thread and return its server.
 
-    ``apps`` maps appid to secret (default: the demo app); ``port`` 0
-    picks a free port, read it back from ``server.url``.  Call
-    ``server.stop()`` when done.
+    ``apps`` maps appid to secret (default: the demo app); ``merchants``
+    maps mch_id to (api_key, appid) (default: the demo merchant);
+    ``port`` 0 picks a free port, read it back from ``server.url``.
+    Call ``server.stop()`` when done.
     """
-    state = State(apps or dict([DEFAULT_APP]), token_ttl)
+    state = State(apps or dict([DEFAULT_APP]), token_ttl,
+                  merchants=merchants, notify_time_scale=notify_time_scale,
+                  auto_refund=auto_refund)
     server = SimulatorServer((host, port), Simulator(state), quiet=quiet)
     server.thread = threading.Thread(
         target=server.serve_forever, kwargs={'poll_interval': 0.1},
@@ -726,6 +1524,13 @@ def parse_app(value):
     return appid, secret
 
 
+def parse_merchant(value):
+    mch_id, api_key, appid = (value.split(':') + ['', ''])[:3]
+    if not (mch_id and api_key and appid) or value.count(':') != 2:
+        raise argparse.ArgumentTypeError('expected MCHID:APIKEY:APPID')
+    return mch_id, (api_key, appid)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--host', default='127.0.0.1')
@@ -738,15 +1543,33 @@ def parse_args(argv=None):
                         help='access token lifetime in seconds')
     parser.add_argument('--quiet', action='store_true',
                         help='do not log requests to stderr')
+    parser.add_argument('--mch', action='append', type=parse_merchant,
+                        metavar='MCHID:APIKEY:APPID',
+                        help='repeatable; default {}:{}:{}'.format(
+                            *DEFAULT_MERCHANT))
+    parser.add_argument('--notify-time-scale', type=float,
+                        default=DEFAULT_NOTIFY_TIME_SCALE,
+                        help='factor applied to WeChat\'s notify retry '
+                        'intervals (default %(default)s: 15 s -> 0.15 s)')
+    parser.add_argument('--auto-refund', dest='auto_refund',
+                        action='store_true', default=True,
+                        help='refunds succeed at once (default)')
+    parser.add_argument('--no-auto-refund', dest='auto_refund',
+                        action='store_false',
+                        help='refunds stay PROCESSING until '
+                        'POST /sim/refund-result')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     apps = dict(args.app or [DEFAULT_APP])
+    merchants = dict(args.mch) if args.mch else None
     try:
         server = serve(args.host, args.port, apps, args.token_ttl,
-                       quiet=args.quiet)
+                       quiet=args.quiet, merchants=merchants,
+                       notify_time_scale=args.notify_time_scale,
+                       auto_refund=args.auto_refund)
     except OSError as exc:
         sys.stderr.write('cannot listen on {}:{}: {}\n'.format(
             args.host, args.port, exc))
