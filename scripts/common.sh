@@ -70,7 +70,6 @@ prepare_database() {
     local odoo=("$ROOT/scripts/odoo" "${opts[@]}")
     local shell=("$ROOT/scripts/odoo" shell "${opts[@]}" --no-http)
     [ -n "$fresh" ] && dropdb --if-exists "$db"
-    local mode=-u
     if ! psql -d "$db" -tAc 'select 1 from ir_module_module limit 1' >/dev/null 2>&1; then
         say "creating database $db (Chinese and English)"
         createdb "$db" 2>/dev/null || true
@@ -78,13 +77,12 @@ prepare_database() {
             --logfile="$log" || die "creating $db failed (see $log)" "read the log"
         "${shell[@]}" --logfile="$log" <"$ROOT/scripts/configure_company.py" >/dev/null \
             || die "configuring the company of $db failed (see $log)" "read the log"
-        mode=-i
     fi
     local addons installed to_install="" to_upgrade="" name
     addons="l10n_cn,$(pack_addons)"
     installed=",$(psql -d "$db" -tAc "select string_agg(name, ',') from ir_module_module where state = 'installed'"),"
     for name in ${addons//,/ }; do
-        if [ "$mode" = -u ] && [[ "$installed" == *",$name,"* ]]; then
+        if [[ "$installed" == *",$name,"* ]]; then
             to_upgrade="${to_upgrade:+$to_upgrade,}$name"
         else
             to_install="${to_install:+$to_install,}$name"

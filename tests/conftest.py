@@ -6,6 +6,7 @@
 database (``MP_TEST_DB``) and the simulator at ``WECHAT_SIM_URL``. Writes
 here are committed: the database is recreated by every run.
 """
+import importlib.util
 import os
 import socket
 import subprocess
@@ -19,6 +20,29 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DB = os.environ.get("MP_TEST_DB", "mp_test")
 SIM_URL = os.environ.get("WECHAT_SIM_URL", "http://127.0.0.1:8901/")
 ODOO_SHELL_PRELUDE = os.path.join(ROOT, "tests", "odoo_env.py")
+
+
+SIMULATOR_SCRIPT = os.path.join(ROOT, "scripts", "wechat_simulator.py")
+
+
+def load_simulator():
+    """The simulator script as a module, for tests that embed it."""
+    spec = importlib.util.spec_from_file_location(
+        "wechat_simulator", SIMULATOR_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+wechat_simulator = load_simulator()
+
+
+@pytest.fixture
+def base(server):
+    """The URL of a module's embedded simulator (its ``server`` fixture),
+    with a freshly reset state."""
+    requests.post(server.url + "/sim/reset").raise_for_status()
+    return server.url
 
 
 def free_port():

@@ -6,12 +6,10 @@ drive it with wechatpy itself, pointed at the simulator the way our
 Odoo code has to be (see ``SimulatorClient``).
 """
 
-import importlib.util
 import json
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -19,23 +17,13 @@ from wechatpy.client import WeChatClient
 from wechatpy.crypto import WeChatWxaCrypto
 from wechatpy.exceptions import InvalidAppIdException, WeChatClientException
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / 'scripts' / 'wechat_simulator.py'
+from conftest import SIMULATOR_SCRIPT, wechat_simulator
+
 APPID, SECRET = 'wxd0000000000demo', 'demo-app-secret-0000000000000000'
 OTHER_APPID, OTHER_SECRET = 'wx00000000000other', 'other-secret'
 TEMPLATE = 'tmpl-order-shipped'
 MESSAGE_DATA = {'thing1': {'value': 'Order S00042'},
                 'time2': {'value': '2024-05-01 10:00'}}
-
-
-def load_simulator():
-    spec = importlib.util.spec_from_file_location('wechat_simulator', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-wechat_simulator = load_simulator()
 
 
 @pytest.fixture(scope='module')
@@ -45,13 +33,6 @@ def server():
         token_ttl=7200, quiet=True)
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def base(server):
-    """The simulator's base URL, with a freshly reset state."""
-    requests.post(server.url + '/sim/reset').raise_for_status()
-    return server.url
 
 
 def sim(base, path, payload=None):
@@ -286,7 +267,7 @@ def test_reset_clears_state(base):
 
 def test_cli_starts_and_stops_on_sigterm():
     process = subprocess.Popen(
-        [sys.executable, str(SCRIPT), '--port', '0', '--quiet',
+        [sys.executable, str(SIMULATOR_SCRIPT), '--port', '0', '--quiet',
          '--app', 'wxcli:cli-secret', '--token-ttl', '60'],
         stdout=subprocess.PIPE, universal_newlines=True)
     try:

@@ -7,11 +7,9 @@ plays the merchant's notify_url: it records what it gets and answers
 SUCCESS (or FAIL for the first few, to prove that WeChat retries).
 """
 
-import importlib.util
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import requests
@@ -19,23 +17,13 @@ from wechatpy.exceptions import WeChatPayException
 from wechatpy.pay import WeChatPay
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / 'scripts' / 'wechat_simulator.py'
+from conftest import wechat_simulator
+
 APPID, SECRET = 'wxd0000000000demo', 'demo-app-secret-0000000000000000'
 MCH_ID, API_KEY = '1900000109', 'demo-mch-api-key-000000000000000'
 OPENID = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o'
 SUCCESS = b'<xml><return_code><![CDATA[SUCCESS]]></return_code></xml>'
 FAIL = b'<xml><return_code><![CDATA[FAIL]]></return_code></xml>'
-
-
-def load_simulator():
-    spec = importlib.util.spec_from_file_location('wechat_simulator', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-wechat_simulator = load_simulator()
 
 
 class Receiver(ThreadingHTTPServer):
@@ -93,13 +81,6 @@ def server():
         merchants={MCH_ID: (API_KEY, APPID)}, notify_time_scale=0.01)
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def base(server):
-    """The simulator's base URL, with a freshly reset state."""
-    requests.post(server.url + '/sim/reset').raise_for_status()
-    return server.url
 
 
 @pytest.fixture
