@@ -16,14 +16,18 @@ messages, ``getuserriskrank`` and the AES ``encryptedData`` that
 The pay half (WeChat Pay API v2 as ``api.mch.weixin.qq.com`` speaks it:
 XML bodies, MD5 or HMAC-SHA256 signatures with the merchant API key):
 ``unifiedorder``, ``orderquery``, ``closeorder``, ``refund``,
-``refundquery``, ``transfers`` and ``gettransferinfo``.  The user
-"pays" through ``POST /sim/pay``; the simulator then posts the signed
-pay notify to the order's ``notify_url``, retrying on WeChat's schedule
-(compressed by ``--notify-time-scale``) until the receiver answers
-``<return_code>SUCCESS</return_code>``.  Refunds succeed at once with
-``--auto-refund`` (the default), else through ``POST /sim/refund-result``;
-their notify carries the AES-256-ECB ``req_info`` WeChat sends.  Point
-wechatpy at it with ``WeChatPay(...).API_BASE_URL = server.url + '/'``.
+``refundquery``, ``downloadbill``, ``transfers`` and
+``gettransferinfo``.  The user "pays" through ``POST /sim/pay``; the
+simulator then posts the signed pay notify to the order's
+``notify_url``, retrying on WeChat's schedule (compressed by
+``--notify-time-scale``) until the receiver answers
+``<return_code>SUCCESS</return_code>``.  That notify can be made late,
+duplicated or lost (``/sim/pay`` fields), since WeChat's are.  Refunds
+succeed at once with ``--auto-refund`` (the default), else through
+``POST /sim/refund-result``; their notify carries the AES-256-ECB
+``req_info`` WeChat sends.  ``/sim/settings`` changes auto refund and
+the refund notify delay at run time.  Point wechatpy at it with
+``WeChatPay(...).API_BASE_URL = server.url + '/'``.
 
 Layout:
 
@@ -42,16 +46,18 @@ Usage::
     python scripts/wechat_simulator.py [--host 127.0.0.1] [--port 8900]
         [--app APPID:SECRET ...] [--token-ttl 7200] [--quiet]
         [--mch MCHID:APIKEY:APPID ...] [--notify-time-scale 0.01]
-        [--auto-refund | --no-auto-refund]
+        [--auto-refund | --no-auto-refund] [--fee-rate 0.006]
 """
 
 import argparse
 import base64
 import collections
 import datetime
+import decimal
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import secrets
@@ -82,6 +88,8 @@ NOTIFY_TIMEOUT = 5
 MIN_TRANSFER_FEN = 30
 MAX_REFUNDS_PER_ORDER = 50
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))  # no DST
+DEFAULT_FEE_RATE = 0.006  # WeChat's usual 0.6 % on each payment
+MAX_NOTIFY_COPIES = 10  # duplicates come in handfuls, not thousands
 TRANSFER_IDS = ('mch_appid', 'mchid')  # transfers spell them this way
 
 # errmsg texts as WeChat words them; tests and logs match on the codes.
@@ -122,10 +130,15 @@ class WeChatError(Exception):
 
 class PayFail(WeChatError):
     """A pay request refused as a whole: ``return_code`` FAIL with
-    ``return_msg`` (bad XML, unknown merchant, bad signature...)."""
+    ``return_msg`` (bad XML, unknown merchant, bad signature...).
 
-    def __init__(self, return_msg):
+    ``error_code`` is downloadbill's extra numeric code (20001 bad
+    parameter, 20002 no bill): that API has no result_code to carry it.
+    """
+
+    def __init__(self, return_msg, error_code=None):
         super().__init__(-1, return_msg)
+        self.error_code = error_code
 
 
 class PayError(WeChatError):
@@ -254,6 +267,32 @@ def parse_fen(value, name):
     return int(value)
 
 
+def yuan(fen):
+    """Fen as the bills write money: yuan with two decimals, ``-0.02``."""
+    sign = '-' if fen < 0 else ''
+    return '{}{}.{:02d}'.format(sign, abs(fen) // 100, abs(fen) % 100)
+
+
+def fee_of(fen, rate):
+    """WeChat's fee on an amount in fen: ``rate`` of it, rounded half up
+    to the fen (Decimal, so 750 fen at 0.6 % is 5 fen, not 4)."""
+    fee = decimal.Decimal(fen) * decimal.Decimal(str(rate))
+    return int(fee.quantize(decimal.Decimal(1), decimal.ROUND_HALF_UP))
+
+
+def bill_row(values):
+    """One bill line: every value behind a backquote, which keeps Excel
+    from reading ids as numbers; values are neither quoted nor escaped."""
+    return ','.join('`{}'.format('' if value is None else value)
+                    for value in values)
+
+
+def is_seconds(value):
+    """A control API duration: a finite number >= 0 (a bool is not)."""
+    return isinstance(value, (int, float)) and not isinstance(
+        value, bool) and math.isfinite(value) and value >= 0
+
+
 def notify_acknowledged(answer):
     try:
         return parse_pay_xml(answer).get('return_code') == 'SUCCESS'
@@ -272,6 +311,16 @@ def post_xml(url, body):
         return exc.code, exc.read()
     except (OSError, ValueError) as exc:  # URLError, timeouts, bad URL
         return None, str(exc).encode('utf-8')
+
+
+# downloadbill's layout, as WeChat's bill of all (ALL) transactions.
+BILL_HEADER = ('交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,'
+               '用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,'
+               '微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,'
+               '商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注')
+BILL_SUMMARY_HEADER = ('总交易单数,应结订单总金额,退款总金额,充值券退款总金额,'
+                       '手续费总金额,订单总金额,申请退款总金额')
+BILL_TYPES = ('ALL', 'SUCCESS', 'REFUND', 'REVOKED')
 
 
 class Merchant(collections.namedtuple('Merchant', 'mch_id api_key appid')):
@@ -349,6 +398,13 @@ class Fault:
         self.err_code = err_code  # pay endpoints: result_code FAIL
         self.err_code_des = err_code_des
 
+    @property
+    def slow_answer(self):
+        """A delay and nothing else: the call takes effect, its answer
+        is late (see ``Simulator.dispatch``)."""
+        return bool(self.delay) and self.http_status is None and \
+            self.errcode is None and not self.err_code
+
 
 def make_openid(appid, name):
     """A stable 28-character openid for (app, user name).
@@ -390,7 +446,7 @@ class State:
 
     def __init__(self, apps, token_ttl=DEFAULT_TOKEN_TTL, merchants=None,
                  notify_time_scale=DEFAULT_NOTIFY_TIME_SCALE,
-                 auto_refund=True):
+                 auto_refund=True, fee_rate=DEFAULT_FEE_RATE):
         if not apps:
             raise ValueError('at least one app is required')
         self.apps = dict(apps)  # appid -> secret; first one is default
@@ -402,7 +458,10 @@ class State:
             (mch_id, Merchant(mch_id, key, appid))
             for mch_id, (key, appid) in merchants.items())
         self.notify_time_scale = notify_time_scale
-        self.auto_refund = auto_refund
+        self.fee_rate = fee_rate
+        # What /sim/settings may change, as configured: reset restores it.
+        self.configured = {'auto_refund': auto_refund,
+                           'refund_notify_delay': 0}
         self.epoch = 0  # bumped by reset: pending notifies then stop
         self.lock = threading.RLock()
         self.reset()
@@ -425,6 +484,8 @@ class State:
             self.refunds = {}  # (mch_id, out_refund_no) -> dict
             self.transfers = {}  # (mchid, partner_trade_no) -> dict
             self.notifies = []  # every delivery attempt
+            self.auto_refund = self.configured['auto_refund']
+            self.refund_notify_delay = self.configured['refund_notify_delay']
             self.epoch += 1
 
     @property
@@ -727,12 +788,38 @@ class State:
                     payment_time=pay_time(fmt='%Y-%m-%d %H:%M:%S'))
             return dict(transfer)
 
+    def list_transfers(self, partner_trade_no=None):
+        with self.lock:
+            return [dict(transfer) for transfer in self.transfers.values()
+                    if partner_trade_no in (None,
+                                            transfer['partner_trade_no'])]
+
     def find_transfer(self, mch_id, partner_trade_no):
         with self.lock:
             transfer = self.transfers.get((mch_id, partner_trade_no))
             if transfer is None:
                 raise PayError('NOT_FOUND', '指定单号数据不存在')
             return dict(transfer)
+
+    # -- pay: bills -----------------------------------------------------------
+
+    def bill_entries(self, mch_id, day):
+        """What the bill of ``day`` (``YYYYMMDD``, Asia/Shanghai) is made
+        of: copies of the merchant's orders paid that day, and of its
+        refunds that succeeded that day with their orders, as
+        (payments, [(refund, order)])."""
+        with self.lock:
+            payments = [dict(order) for order in self.orders.values()
+                        if order['mch_id'] == mch_id
+                        and (order['time_end'] or '')[:8] == day]
+            refunds = [
+                (dict(refund),
+                 dict(self.orders[mch_id, refund['out_trade_no']]))
+                for refund in self.refunds.values()
+                if refund['mch_id'] == mch_id
+                and refund['refund_status'] == 'SUCCESS'
+                and refund['success_time'][:10].replace('-', '') == day]
+            return payments, refunds
 
     # -- pay: notifies --------------------------------------------------------
 
@@ -775,6 +862,19 @@ class State:
             return {'tokens_issued': dict(self.tokens_issued),
                     'calls': dict(self.calls)}
 
+    # -- settings -------------------------------------------------------------
+
+    def settings(self):
+        with self.lock:
+            return {name: getattr(self, name) for name in self.configured}
+
+    def update_settings(self, changes):
+        """Apply validated ``changes``; they last until the next reset."""
+        with self.lock:
+            for name, value in changes.items():
+                setattr(self, name, value)
+            return self.settings()
+
 
 class Route(collections.namedtuple('Route', 'handler endpoint xml',
                                    defaults=(None, False))):
@@ -809,6 +909,8 @@ class Simulator:
         ('POST', '/secapi/pay/refund'): Route('pay_refund', 'refund', True),
         ('POST', '/pay/refundquery'):
             Route('pay_refundquery', 'refundquery', True),
+        ('POST', '/pay/downloadbill'):
+            Route('pay_downloadbill', 'downloadbill', True),
         ('POST', '/mmpaymkttransfers/promotion/transfers'):
             Route('pay_transfers', 'transfers', True),
         ('POST', '/mmpaymkttransfers/gettransferinfo'):
@@ -827,6 +929,9 @@ class Simulator:
         ('POST', '/sim/refund-result'): Route('sim_refund_result'),
         ('GET', '/sim/orders'): Route('sim_orders'),
         ('GET', '/sim/notifies'): Route('sim_notifies'),
+        ('GET', '/sim/transfers'): Route('sim_transfers'),
+        ('GET', '/sim/settings'): Route('sim_settings'),
+        ('POST', '/sim/settings'): Route('sim_update_settings'),
     }
 
     def __init__(self, state):
@@ -840,17 +945,33 @@ class Simulator:
     # -- dispatch --------------------------------------------------------
 
     def dispatch(self, request):
-        """Route ``request``, apply pending faults, build the Reply."""
+        """Route ``request``, apply pending faults, build the Reply.
+
+        A fault that is only a delay is a slow answer: the call takes
+        effect when it arrives and its answer leaves ``delay`` seconds
+        later, so a client that has timed out meanwhile has still been
+        paid, refunded or given a token, as with WeChat -- what retries
+        with the same out_refund_no or partner_trade_no must survive.
+        A delay with an error is a slow failure: nothing takes effect.
+        """
         route = self.ROUTES.get((request.method, request.path))
         if route is None:
             return json_reply({'errcode': 404, 'errmsg': 'not found'}, 404)
+        fault = self.state.count_call(route.endpoint) \
+            if route.endpoint else None
+        if fault is not None and fault.slow_answer:
+            reply = self._answer(route, request)
+            time.sleep(fault.delay)  # outside the state lock
+            return reply
+        return self._answer(route, request, fault)
+
+    def _answer(self, route, request, fault=None):
+        """The Reply of ``route``'s handler, or of ``fault`` first."""
         try:
-            if route.endpoint:
-                fault = self.state.count_call(route.endpoint)
-                if fault is not None:
-                    reply = self.apply_fault(fault)
-                    if reply is not None:
-                        return reply
+            if fault is not None:
+                reply = self.apply_fault(fault)
+                if reply is not None:
+                    return reply
             result = getattr(self, route.handler)(request)
         except WeChatError as exc:
             return self.error_reply(route, exc, request)
@@ -885,8 +1006,10 @@ class Simulator:
         return_code FAIL."""
         if route.xml:
             if not isinstance(exc, PayError):
-                return xml_reply({'return_code': 'FAIL',
-                                  'return_msg': exc.errmsg})
+                fields = {'return_code': 'FAIL', 'return_msg': exc.errmsg}
+                if getattr(exc, 'error_code', None):
+                    fields['error_code'] = exc.error_code
+                return xml_reply(fields)
             return self._pay_reply(
                 self._merchant_of(request), route.endpoint,
                 {'result_code': 'FAIL', 'err_code': exc.err_code,
@@ -1144,7 +1267,8 @@ class Simulator:
         }, **ids)
         if created and self.state.auto_refund:
             self._finish_refund(refund['out_refund_no'], 'SUCCESS',
-                                merchant.mch_id)
+                                merchant.mch_id,
+                                self.state.refund_notify_delay)
         return self._pay_reply(merchant, 'refund', {
             'transaction_id': refund['transaction_id'],
             'out_trade_no': refund['out_trade_no'],
@@ -1185,6 +1309,91 @@ class Simulator:
                     ('refund_success_time', refund['success_time'])):
                 fields['{}_{}'.format(name, index)] = value
         return self._pay_reply(merchant, 'refundquery', fields)
+
+    def pay_downloadbill(self, request):
+        """POST /pay/downloadbill: a day's bill, as WeChat's UTF-8 text.
+
+        ``bill_date`` is an Asia/Shanghai day, ``YYYYMMDD``.  WeChat
+        publishes a day's bill the next morning; today's is served here
+        as it stands so that a test can pay and reconcile at once.  A
+        future day is refused, as WeChat refuses it.
+
+        One line per order paid that day (交易状态 SUCCESS) and one per
+        refund that succeeded that day (REFUND), in time order;
+        ``bill_type`` SUCCESS or REFUND keeps only those, REVOKED is
+        accepted but never has a bill (nothing is revoked here).  A
+        refund line is simpler than WeChat's, which writes 0.00 as its
+        order amounts: here 应结订单金额 and 订单金额 are the order's total,
+        so the summary's order totals add up the payment lines alone.
+        手续费 is the fee on the line's amount, negative for a refund.
+
+        Refusals are return_code FAIL with WeChat's ``error_code``:
+        20001 for a bad bill_type or bill_date, 20002 for a day without
+        a line.  tar_type GZIP is not simulated.
+        """
+        params, merchant = self._pay_request(request)
+        bill_type = params.get('bill_type') or 'ALL'
+        if bill_type not in BILL_TYPES:
+            raise PayFail('invalid bill_type', 20001)
+        day = params.get('bill_date') or ''
+        try:
+            if not re.fullmatch('[0-9]{8}', day):
+                raise ValueError(day)
+            date = datetime.datetime.strptime(day, '%Y%m%d').date()
+        except ValueError:
+            raise PayFail('invalid bill_date', 20001)
+        if date > datetime.datetime.now(SHANGHAI).date():
+            raise PayFail('invalid bill_date', 20001)
+        payments, refunds = self.state.bill_entries(merchant.mch_id, day)
+        rate = self.state.fee_rate
+        lines = []
+        if bill_type in ('ALL', 'SUCCESS'):
+            lines.extend(self._bill_line(order, None, rate)
+                         for order in payments)
+        if bill_type in ('ALL', 'REFUND'):
+            lines.extend(self._bill_line(order, refund, rate)
+                         for refund, order in refunds)
+        if not lines:
+            raise PayFail('No Bill Exist', 20002)
+        lines.sort(key=lambda line: line[0])  # stable: payment first
+        paid, refunded, fee = (sum(line[i] for line in lines)
+                               for i in (2, 3, 4))
+        text = '\r\n'.join(
+            [BILL_HEADER] + [line[1] for line in lines] + [
+                BILL_SUMMARY_HEADER,
+                bill_row((len(lines), yuan(paid), yuan(refunded), yuan(0),
+                          yuan(fee), yuan(paid), yuan(refunded)))])
+        return Reply(200, 'text/plain; charset=utf-8', text.encode('utf-8'))
+
+    @staticmethod
+    def _bill_line(order, refund, rate):
+        """The bill line of ``order``'s payment (``refund`` None) or of
+        that refund: (time, text, paid, refunded, fee), money in fen."""
+        total = order['total_fee']
+        if refund is None:
+            when = datetime.datetime.strptime(
+                order['time_end'], '%Y%m%d%H%M%S').strftime(
+                    '%Y-%m-%d %H:%M:%S')
+            state, refund_type, refund_status = 'SUCCESS', '', ''
+            refund_id = out_refund_no = '0'
+            paid, refunded, fee = total, 0, fee_of(total, rate)
+        else:
+            when = refund['success_time']
+            state, refund_type, refund_status = 'REFUND', 'ORIGINAL', 'SUCCESS'
+            refund_id = refund['refund_id']
+            out_refund_no = refund['out_refund_no']
+            paid, refunded = 0, refund['refund_fee']
+            fee = -fee_of(refunded, rate)
+        rate_text = '{:.2f}%'.format(decimal.Decimal(str(rate)) * 100)
+        text = bill_row((
+            when, order['appid'], order['mch_id'], '0', order['device_info'],
+            order['transaction_id'], order['out_trade_no'], order['openid'],
+            order['trade_type'], state, order['bank_type'], 'CNY',
+            yuan(total), yuan(0), refund_id, out_refund_no, yuan(refunded),
+            yuan(0), refund_type, refund_status, order['body'],
+            order['attach'], yuan(fee), rate_text, yuan(total),
+            yuan(refunded), ''))
+        return when, text, paid, refunded, fee
 
     def pay_transfers(self, request):
         """POST /mmpaymkttransfers/promotion/transfers (to change)."""
@@ -1229,16 +1438,25 @@ class Simulator:
 
     # -- pay notifies ---------------------------------------------------------
 
-    def _send_notify(self, kind, key, url, body):
+    def _send_notify(self, kind, key, url, body, delay=0, copies=1):
         """Deliver ``body`` to ``url`` in the background, retrying on
-        WeChat's schedule until the receiver answers SUCCESS."""
-        epoch = self.state.epoch
-        thread = threading.Thread(
-            target=self._deliver, args=(kind, key, url, body, epoch),
-            name='wechat-pay-notify', daemon=True)
-        thread.start()
+        WeChat's schedule until the receiver answers SUCCESS.
 
-    def _deliver(self, kind, key, url, body, epoch):
+        ``delay`` holds the first attempt back, in real seconds (not
+        scaled like the retries): a late notify.  ``copies`` deliveries
+        start together, each retrying on its own: WeChat's duplicates.
+        """
+        epoch = self.state.epoch
+        for copy in range(1, copies + 1):
+            thread = threading.Thread(
+                target=self._deliver,
+                args=(kind, key, url, body, epoch, delay, copy),
+                name='wechat-pay-notify', daemon=True)
+            thread.start()
+
+    def _deliver(self, kind, key, url, body, epoch, delay, copy):
+        if delay:
+            time.sleep(delay)
         for attempt, wait in enumerate((0,) + NOTIFY_SCHEDULE, 1):
             if wait:
                 time.sleep(wait * self.state.notify_time_scale)
@@ -1248,13 +1466,13 @@ class Simulator:
             ok = status == 200 and notify_acknowledged(answer)
             self.state.record_notify({
                 'kind': kind, 'key': key, 'url': url, 'attempt': attempt,
-                'body': body, 'status': status,
+                'copy': copy, 'body': body, 'status': status,
                 'answer': answer.decode('utf-8', 'replace'), 'ok': ok,
                 'at': time.time()}, epoch)
             if ok:
                 return
 
-    def _finish_refund(self, out_refund_no, status, mch_id=None):
+    def _finish_refund(self, out_refund_no, status, mch_id=None, delay=0):
         refund = self.state.finish_refund(out_refund_no, status, mch_id)
         if refund['notify_url']:
             merchant = self.state.merchants[refund['mch_id']]
@@ -1274,7 +1492,7 @@ class Simulator:
                 'nonce_str': secrets.token_hex(16),
                 'req_info': encrypt_refund_info(merchant.api_key, info)})
             self._send_notify('refund', out_refund_no, refund['notify_url'],
-                              body)
+                              body, delay)
         return refund
 
     # -- control API ---------------------------------------------------------
@@ -1287,7 +1505,8 @@ class Simulator:
         return {'ok': True}
 
     def sim_faults(self, request):
-        """Queue a fault: errcode/errmsg, delay and/or http_status."""
+        """Queue a fault: errcode/errmsg, delay and/or http_status
+        (a delay alone is a slow answer, see ``dispatch``)."""
         body = request.json()
         endpoint = body.get('endpoint')
         if endpoint not in self.endpoints:
@@ -1378,21 +1597,44 @@ class Simulator:
         return mch_id
 
     @staticmethod
+    def _option(body, name, default, valid):
+        """An optional control field: ``default`` when absent, else a
+        value that ``valid`` accepts (null is not absent), else 400."""
+        value = body.get(name, default)
+        if not valid(value):
+            raise WeChatError(47003, 'argument invalid! ' + name)
+        return value
+
+    @staticmethod
     def _order_json(order):
         return {k: v for k, v in order.items() if k != 'notify_xml'}
 
     def sim_pay(self, request):
         """Play the user paying: order SUCCESS, then the pay notify.
 
+        The notify misbehaves as WeChat's do when asked: ``notify_delay``
+        seconds before its first delivery (late), ``notify_copies``
+        deliveries at once (duplicates, at most MAX_NOTIFY_COPIES), or
+        ``notify`` false for none at all (lost: only orderquery, or
+        /sim/notify-again, tells the merchant).  They are checked before
+        the order is paid, so a refused request changes nothing.
         409 when the order is missing, not NOTPAY or expired.
         """
         body = request.json({})
         mch_id = self._control_mch_id(body)
-        order = self.state.pay_order(
-            mch_id, self._required(body, 'out_trade_no'),
-            body.get('bank_type') or 'OTHERS')
-        self._send_notify('pay', order['out_trade_no'], order['notify_url'],
-                          order['notify_xml'])
+        out_trade_no = self._required(body, 'out_trade_no')
+        delay = self._option(body, 'notify_delay', 0, is_seconds)
+        copies = self._option(
+            body, 'notify_copies', 1,
+            lambda value: isinstance(value, int) and not isinstance(
+                value, bool) and 1 <= value <= MAX_NOTIFY_COPIES)
+        send = self._option(body, 'notify', True,
+                            lambda value: isinstance(value, bool))
+        order = self.state.pay_order(mch_id, out_trade_no,
+                                     body.get('bank_type') or 'OTHERS')
+        if send:
+            self._send_notify('pay', out_trade_no, order['notify_url'],
+                              order['notify_xml'], delay, copies)
         return {'ok': True, 'order': self._order_json(order)}
 
     def sim_notify_again(self, request):
@@ -1411,13 +1653,17 @@ class Simulator:
         return {'ok': True}
 
     def sim_refund_result(self, request):
-        """Settle a PROCESSING refund (when auto refund is off)."""
+        """Settle a PROCESSING refund (when auto refund is off); its
+        notify waits ``notify_delay`` seconds, by default the
+        ``refund_notify_delay`` setting."""
         body = request.json({})
         status = self._required(body, 'status')
         if status not in ('SUCCESS', 'CHANGE', 'REFUNDCLOSE'):
             raise WeChatError(47003, 'argument invalid! status')
+        delay = self._option(body, 'notify_delay',
+                             self.state.refund_notify_delay, is_seconds)
         refund = self._finish_refund(self._required(body, 'out_refund_no'),
-                                     status, body.get('mch_id'))
+                                     status, body.get('mch_id'), delay)
         return {'ok': True, 'refund': refund}
 
     def sim_orders(self, request):
@@ -1428,6 +1674,28 @@ class Simulator:
     def sim_notifies(self, request):
         return {'notifies': self.state.list_notifies(
             kind=request.param('kind'), key=request.param('key'))}
+
+    def sim_transfers(self, request):
+        """The payouts made, so a test can count them after retries."""
+        return {'transfers': self.state.list_transfers(
+            request.param('partner_trade_no'))}
+
+    def sim_settings(self, request):
+        return self.state.settings()
+
+    def sim_update_settings(self, request):
+        """Change settings until the next /sim/reset, which restores the
+        command line's: ``auto_refund`` (bool) and ``refund_notify_delay``
+        (seconds before the first delivery of a refund notify).  Every
+        name and value is checked before any applies; answers them all.
+        """
+        body = request.json({})
+        valid = {'auto_refund': lambda value: isinstance(value, bool),
+                 'refund_notify_delay': is_seconds}
+        for name, value in body.items():
+            if name not in valid or not valid[name](value):
+                raise WeChatError(47003, 'argument invalid! ' + name)
+        return self.state.update_settings(body)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -1498,17 +1766,19 @@ class SimulatorServer(ThreadingHTTPServer):
 
 def serve(host='127.0.0.1', port=8900, apps=None,
           token_ttl=DEFAULT_TOKEN_TTL, quiet=False, merchants=None,
-          notify_time_scale=DEFAULT_NOTIFY_TIME_SCALE, auto_refund=True):
+          notify_time_scale=DEFAULT_NOTIFY_TIME_SCALE, auto_refund=True,
+          fee_rate=DEFAULT_FEE_RATE):
     """Start a simulator in a daemon thread and return its server.
 
     ``apps`` maps appid to secret (default: the demo app); ``merchants``
     maps mch_id to (api_key, appid) (default: the demo merchant);
+    ``fee_rate`` is WeChat's share of each payment in the bills;
     ``port`` 0 picks a free port, read it back from ``server.url``.
     Call ``server.stop()`` when done.
     """
     state = State(apps or dict([DEFAULT_APP]), token_ttl,
                   merchants=merchants, notify_time_scale=notify_time_scale,
-                  auto_refund=auto_refund)
+                  auto_refund=auto_refund, fee_rate=fee_rate)
     server = SimulatorServer((host, port), Simulator(state), quiet=quiet)
     server.thread = threading.Thread(
         target=server.serve_forever, kwargs={'poll_interval': 0.1},
@@ -1529,6 +1799,16 @@ def parse_merchant(value):
     if not (mch_id and api_key and appid) or value.count(':') != 2:
         raise argparse.ArgumentTypeError('expected MCHID:APIKEY:APPID')
     return mch_id, (api_key, appid)
+
+
+def parse_fee_rate(value):
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate < 1:
+        raise argparse.ArgumentTypeError('expected a rate in [0, 1)')
+    return rate
 
 
 def parse_args(argv=None):
@@ -1558,6 +1838,10 @@ def parse_args(argv=None):
                         action='store_false',
                         help='refunds stay PROCESSING until '
                         'POST /sim/refund-result')
+    parser.add_argument('--fee-rate', type=parse_fee_rate,
+                        default=DEFAULT_FEE_RATE,
+                        help='WeChat\'s fee on each payment, as the bills '
+                        'show it (default %(default)s: 0.60%%)')
     return parser.parse_args(argv)
 
 
@@ -1569,12 +1853,14 @@ def main(argv=None):
         server = serve(args.host, args.port, apps, args.token_ttl,
                        quiet=args.quiet, merchants=merchants,
                        notify_time_scale=args.notify_time_scale,
-                       auto_refund=args.auto_refund)
+                       auto_refund=args.auto_refund,
+                       fee_rate=args.fee_rate)
     except OSError as exc:
         sys.stderr.write('cannot listen on {}:{}: {}\n'.format(
             args.host, args.port, exc))
         return 1
-    print('WeChat simulator listening on ' + server.url, flush=True)
+    sys.stdout.write('WeChat simulator listening on {}\n'.format(server.url))
+    sys.stdout.flush()
     stopping = threading.Event()
 
     def request_stop(signum, frame):

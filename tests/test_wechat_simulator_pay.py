@@ -7,12 +7,14 @@ plays the merchant's notify_url: it records what it gets and answers
 SUCCESS (or FAIL for the first few, to prove that WeChat retries).
 """
 
+import datetime
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+import xmltodict
 from wechatpy.exceptions import WeChatPayException
 from wechatpy.pay import WeChatPay
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
@@ -24,6 +26,14 @@ MCH_ID, API_KEY = '1900000109', 'demo-mch-api-key-000000000000000'
 OPENID = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o'
 SUCCESS = b'<xml><return_code><![CDATA[SUCCESS]]></return_code></xml>'
 FAIL = b'<xml><return_code><![CDATA[FAIL]]></return_code></xml>'
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+# Written out, not imported: the test pins WeChat's layout.
+BILL_HEADER = ('交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,'
+               '用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,'
+               '微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,'
+               '商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注')
+SUMMARY_HEADER = ('总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,'
+                  '订单总金额,申请退款总金额')
 
 
 class Receiver(ThreadingHTTPServer):
@@ -362,3 +372,307 @@ def test_reply_signature_matches_wechatpy(pay, receiver):
     result = dict(create_order(pay, receiver))
     sign = result.pop('sign')
     assert sign == calculate_signature(result, API_KEY)
+
+
+# -- downloadbill ----------------------------------------------------------
+
+
+def shanghai_day(days=0):
+    moment = datetime.datetime.now(SHANGHAI) + datetime.timedelta(days)
+    return moment.strftime('%Y%m%d')
+
+
+def read_bill(text):
+    """(data lines as dicts by column name, summary values), checking
+    the layout: CRLF lines, headers, a backquote before every value."""
+    assert isinstance(text, str)
+    assert text.count('\n') == text.count('\r\n')
+    lines = text.split('\r\n')
+    assert lines[0] == BILL_HEADER
+    assert lines[-2] == SUMMARY_HEADER
+    rows = [line.split(',') for line in lines[1:-2]] + [
+        lines[-1].split(',')]
+    assert all(value.startswith('`') for row in rows for value in row)
+    rows = [[value[1:] for value in row] for row in rows]
+    assert all(len(row) == 27 for row in rows[:-1])
+    columns = BILL_HEADER.split(',')
+    return [dict(zip(columns, row)) for row in rows[:-1]], rows[-1]
+
+
+def bill_refusal(excinfo):
+    """The XML fields of a refused downloadbill."""
+    assert excinfo.value.return_code == 'FAIL'
+    return xmltodict.parse(excinfo.value.response.text)['xml']
+
+
+@pytest.fixture
+def billed_day(base, pay, receiver):
+    """Today: 10.00 and 7.50 CNY paid, 2.50 of the first refunded; an
+    unpaid order besides.  Returns the bill date."""
+    create_order(pay, receiver, 'SO001', 1000)
+    create_order(pay, receiver, 'SO002', 750)
+    create_order(pay, receiver, 'SO003', 500)
+    sim(base, '/sim/pay', {'out_trade_no': 'SO001'})
+    sim(base, '/sim/pay', {'out_trade_no': 'SO002'})
+    refund(pay, 'RF1', 250)
+    return pay.order.query(out_trade_no='SO001')['time_end'][:8]
+
+
+def test_downloadbill_all(pay, billed_day):
+    payments, summary = read_bill(pay.tools.download_bill(billed_day))
+    first, second, back = payments
+    order = pay.order.query(out_trade_no='SO001')
+    assert first['交易时间'] == datetime.datetime.strptime(
+        order['time_end'], '%Y%m%d%H%M%S').strftime('%Y-%m-%d %H:%M:%S')
+    assert (first['公众账号ID'], first['商户号']) == (APPID, MCH_ID)
+    assert (first['商户订单号'], first['交易状态']) == ('SO001', 'SUCCESS')
+    assert first['微信订单号'] == order['transaction_id']
+    assert first['用户标识'] == OPENID and first['交易类型'] == 'JSAPI'
+    assert first['应结订单金额'] == first['订单金额'] == '10.00'
+    assert first['退款金额'] == first['申请退款金额'] == '0.00'
+    assert first['微信退款单号'] == first['商户退款单号'] == '0'
+    assert first['退款类型'] == first['退款状态'] == ''
+    assert first['商品名称'] == 'Order SO001'
+    assert (first['手续费'], first['费率']) == ('0.06', '0.60%')
+    assert (second['商户订单号'], second['应结订单金额']) == ('SO002', '7.50')
+    assert second['手续费'] == '0.05'  # 4.5 fen, rounded half up
+    refund_id = pay.refund.query(out_refund_no='RF1')['refund_id_0']
+    assert (back['交易状态'], back['商户订单号']) == ('REFUND', 'SO001')
+    assert back['微信订单号'] == order['transaction_id']
+    assert (back['微信退款单号'], back['商户退款单号']) == (refund_id, 'RF1')
+    assert back['退款金额'] == back['申请退款金额'] == '2.50'
+    assert back['应结订单金额'] == back['订单金额'] == '10.00'
+    assert (back['退款类型'], back['退款状态']) == ('ORIGINAL', 'SUCCESS')
+    assert back['手续费'] == '-0.02'  # 1.5 fen, rounded half up
+    assert summary == ['3', '17.50', '2.50', '0.00', '0.09', '17.50',
+                       '2.50']
+
+
+def test_downloadbill_success_and_refund_types(pay, billed_day):
+    payments, summary = read_bill(
+        pay.tools.download_bill(billed_day, 'SUCCESS'))
+    assert [row['商户订单号'] for row in payments] == ['SO001', 'SO002']
+    assert {row['交易状态'] for row in payments} == {'SUCCESS'}
+    assert summary == ['2', '17.50', '0.00', '0.00', '0.11', '17.50',
+                       '0.00']
+    refunds, summary = read_bill(
+        pay.tools.download_bill(billed_day, 'REFUND'))
+    assert [row['商户退款单号'] for row in refunds] == ['RF1']
+    assert refunds[0]['交易状态'] == 'REFUND'
+    assert summary == ['1', '0.00', '2.50', '0.00', '-0.02', '0.00',
+                       '2.50']
+
+
+def test_downloadbill_answers_plain_text(base, pay, billed_day):
+    params = {'appid': APPID, 'mch_id': MCH_ID, 'nonce_str': 'abc',
+              'bill_date': billed_day}
+    body = dict_to_xml(params, calculate_signature(params, API_KEY))
+    response = requests.post(base + '/pay/downloadbill',
+                             data=body.encode('utf-8'))
+    assert response.headers['Content-Type'].startswith('text/plain')
+    assert response.content.decode('utf-8').startswith('交易时间,')
+
+
+def test_downloadbill_no_bill_exist(base, pay, receiver):
+    create_order(pay, receiver)  # unpaid: not on the bill
+    for day, bill_type in ((shanghai_day(), 'ALL'),
+                           (shanghai_day(-1), 'ALL')):
+        with pytest.raises(WeChatPayException) as excinfo:
+            pay.tools.download_bill(day, bill_type)
+        fields = bill_refusal(excinfo)
+        assert fields['return_msg'] == 'No Bill Exist'
+        assert fields['error_code'] == '20002'
+    sim(base, '/sim/pay', {'out_trade_no': 'SO001'})
+    with pytest.raises(WeChatPayException) as excinfo:  # paid, no refund
+        pay.tools.download_bill(shanghai_day(), 'REFUND')
+    assert bill_refusal(excinfo)['error_code'] == '20002'
+
+
+def test_downloadbill_refuses_bad_dates_and_types(pay, paid_order):
+    for day, bill_type, message in (
+            (shanghai_day(1), 'ALL', 'invalid bill_date'),
+            ('2024-1-01', 'ALL', 'invalid bill_date'),
+            ('20240230', 'ALL', 'invalid bill_date'),
+            (shanghai_day(), 'EVERYTHING', 'invalid bill_type')):
+        with pytest.raises(WeChatPayException) as excinfo:
+            pay.tools.download_bill(day, bill_type)
+        fields = bill_refusal(excinfo)
+        assert fields['return_msg'] == message, day
+        assert fields['error_code'] == '20001'
+
+
+def test_downloadbill_bad_signature(base, paid_order):
+    client = WeChatPay(APPID, 'x' * 32, MCH_ID, timeout=5)
+    client.API_BASE_URL = base + '/'
+    with pytest.raises(WeChatPayException) as excinfo:
+        client.tools.download_bill(shanghai_day())
+    assert excinfo.value.return_code == 'FAIL'
+    assert excinfo.value.return_msg == '签名错误'
+
+
+def test_downloadbill_is_counted_and_faultable(base, pay, paid_order):
+    sim(base, '/sim/faults', {'endpoint': 'downloadbill',
+                              'http_status': 503})
+    with pytest.raises(WeChatPayException) as excinfo:
+        pay.tools.download_bill(shanghai_day())
+    assert excinfo.value.response.status_code == 503
+    assert pay.tools.download_bill(shanghai_day()).startswith('交易时间')
+    stats = requests.get(base + '/sim/stats').json()
+    assert stats['calls']['downloadbill'] == 2
+
+
+def test_fee_rate_option(receiver):
+    assert wechat_simulator.parse_args([]).fee_rate == 0.006
+    assert wechat_simulator.parse_args(
+        ['--fee-rate', '0.01']).fee_rate == 0.01
+    with pytest.raises(SystemExit):
+        wechat_simulator.parse_args(['--fee-rate', '1.5'])
+    srv = wechat_simulator.serve(
+        '127.0.0.1', 0, {APPID: SECRET}, quiet=True,
+        merchants={MCH_ID: (API_KEY, APPID)}, fee_rate=0.01)
+    try:
+        client = WeChatPay(APPID, API_KEY, MCH_ID, timeout=5)
+        client.API_BASE_URL = srv.url + '/'
+        create_order(client, receiver, total_fee=1250)
+        sim(srv.url, '/sim/pay', {'out_trade_no': 'SO001'})
+        day = client.order.query(out_trade_no='SO001')['time_end'][:8]
+        payments, summary = read_bill(client.tools.download_bill(day))
+        assert (payments[0]['手续费'], payments[0]['费率']) == (
+            '0.13', '1.00%')  # 12.5 fen, rounded half up
+        assert summary[4] == '0.13'
+    finally:
+        srv.stop()
+
+
+# -- notify faults ---------------------------------------------------------
+
+
+def test_late_notify(base, pay, receiver):
+    create_order(pay, receiver)
+    start = time.time()
+    sim(base, '/sim/pay', {'out_trade_no': 'SO001', 'notify_delay': 0.6})
+    time.sleep(0.3)
+    assert receiver.received == []
+    receiver.wait_for(1)
+    assert 0.6 <= time.time() - start < 3
+
+
+def test_duplicate_notifies_retry_each_on_their_own(base, pay, receiver):
+    receiver.failures = 3  # each copy's first delivery is refused
+    create_order(pay, receiver)
+    sim(base, '/sim/pay', {'out_trade_no': 'SO001', 'notify_copies': 3})
+    bodies = receiver.wait_for(6)
+    time.sleep(0.4)  # no attempt after the SUCCESS answers
+    assert len(receiver.received) == 6 and len(set(bodies)) == 1
+    attempts = requests.get(base + '/sim/notifies').json()['notifies']
+    by_copy = {}
+    for attempt in attempts:
+        by_copy.setdefault(attempt['copy'], []).append(
+            (attempt['attempt'], attempt['ok']))
+    assert by_copy == {copy: [(1, False), (2, True)] for copy in (1, 2, 3)}
+
+
+def test_lost_notify(base, pay, receiver):
+    create_order(pay, receiver)
+    sim(base, '/sim/pay', {'out_trade_no': 'SO001', 'notify': False})
+    time.sleep(0.5)
+    assert receiver.received == []
+    assert requests.get(base + '/sim/notifies').json()['notifies'] == []
+    assert pay.order.query(out_trade_no='SO001')['trade_state'] == 'SUCCESS'
+    sim(base, '/sim/notify-again', {'out_trade_no': 'SO001'})
+    notify = pay.parse_payment_result(receiver.wait_for(1)[0])
+    assert notify['out_trade_no'] == 'SO001'
+
+
+@pytest.mark.parametrize('fields', [
+    {'notify_delay': -1}, {'notify_delay': '1'}, {'notify_delay': True},
+    {'notify_copies': 0}, {'notify_copies': 1.5}, {'notify_copies': True},
+    {'notify_copies': wechat_simulator.MAX_NOTIFY_COPIES + 1},
+    {'notify': 'false'}, {'notify': None}])
+def test_pay_refuses_bad_notify_fields(base, pay, receiver, fields):
+    create_order(pay, receiver)
+    response = requests.post(base + '/sim/pay',
+                             json=dict(fields, out_trade_no='SO001'))
+    assert response.status_code == 400
+    assert response.json()['errcode'] == 47003
+    assert pay.order.query(out_trade_no='SO001')['trade_state'] == 'NOTPAY'
+
+
+# -- settings --------------------------------------------------------------
+
+
+def settings(base):
+    return requests.get(base + '/sim/settings').json()
+
+
+def test_settings_validated_and_reset(base):
+    defaults = {'auto_refund': True, 'refund_notify_delay': 0}
+    assert settings(base) == defaults
+    for bad in ({'auto_refund': 'no'}, {'auto_refund': 1},
+                {'refund_notify_delay': -1}, {'refund_notify_delay': True},
+                {'refund_notify_delay': '2'}, {'refund_delay': 1},
+                {'auto_refund': False, 'refund_notify_delay': None}):
+        response = requests.post(base + '/sim/settings', json=bad)
+        assert response.status_code == 400, bad
+        assert response.json()['errcode'] == 47003
+    response = requests.post(
+        base + '/sim/settings', data=b'{"refund_notify_delay": NaN}',
+        headers={'Content-Type': 'application/json'})
+    assert response.status_code == 400
+    assert settings(base) == defaults  # nothing half applied
+    changed = {'auto_refund': False, 'refund_notify_delay': 0.25}
+    assert sim(base, '/sim/settings', changed) == changed
+    assert settings(base) == changed
+    sim(base, '/sim/reset')
+    assert settings(base) == defaults
+
+
+def test_refund_notify_delay_setting(base, pay, receiver, paid_order):
+    sim(base, '/sim/settings', {'refund_notify_delay': 0.6})
+    start = time.time()
+    refund(pay, 'RF1', 300, notify_url=receiver.url)
+    time.sleep(0.3)
+    assert len(receiver.received) == 1  # the pay notify only
+    receiver.wait_for(2)
+    assert 0.6 <= time.time() - start < 3
+
+
+def test_auto_refund_off_then_late_refund_result(base, pay, receiver,
+                                                 paid_order):
+    sim(base, '/sim/settings', {'auto_refund': False})
+    refund(pay, 'RF1', 300, notify_url=receiver.url)
+    assert pay.refund.query(out_refund_no='RF1')['refund_status_0'] \
+        == 'PROCESSING'
+    response = requests.post(base + '/sim/refund-result', json={
+        'out_refund_no': 'RF1', 'status': 'SUCCESS', 'notify_delay': -1})
+    assert response.status_code == 400
+    assert pay.refund.query(out_refund_no='RF1')['refund_status_0'] \
+        == 'PROCESSING'
+    start = time.time()
+    sim(base, '/sim/refund-result', {'out_refund_no': 'RF1',
+                                     'status': 'SUCCESS',
+                                     'notify_delay': 0.6})
+    info = pay.parse_refund_notify_result(receiver.wait_for(2)[1])
+    assert info['refund_status'] == 'SUCCESS'
+    assert 0.6 <= time.time() - start < 3
+
+
+# -- a transfer whose answer is lost ---------------------------------------
+
+
+def test_transfer_retried_after_timeout_pays_once(base):
+    sim(base, '/sim/faults', {'endpoint': 'transfers', 'delay': 1.5})
+    client = WeChatPay(APPID, API_KEY, MCH_ID, timeout=0.5)
+    client.API_BASE_URL = base + '/'
+    with pytest.raises(requests.Timeout):
+        transfer(client, 100)
+    # WeChat paid; only the caller did not hear it.
+    paid = requests.get(base + '/sim/transfers').json()['transfers']
+    assert [t['partner_trade_no'] for t in paid] == ['TR001']
+    again = transfer(client, 100)
+    transfers = requests.get(base + '/sim/transfers').json()['transfers']
+    assert len(transfers) == 1
+    assert again['payment_no'] == transfers[0]['payment_no'] \
+        == paid[0]['payment_no']
+    assert requests.get(base + '/sim/stats').json()['calls'][
+        'transfers'] == 2
