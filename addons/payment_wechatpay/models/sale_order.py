@@ -1,0 +1,106 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+
+from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
+
+from ..money import yuan_to_fen
+
+
+class SaleOrder(models.Model):
+    """Paying a quotation from the mini-program, by WeChat Pay or wallet.
+
+    Business addons (events, auctions, lotteries, pools) create the
+    quotation and call ``_wechatpay_pay``; they extend the two hooks to
+    release or retake what the order holds (a seat, a lot, a stake).
+    """
+
+    _inherit = "sale.order"
+
+    wechatpay_transaction_ids = fields.One2many(
+        "payment.transaction", "sale_order_id",
+        string="WeChat Pay Transactions",
+        domain=[("provider", "=", "wechatpay")])
+    wechatpay_amount_fen = fields.Integer(
+        string="Total (fen)", compute="_compute_wechatpay_amount_fen")
+
+    @api.depends("amount_total")
+    def _compute_wechatpay_amount_fen(self):
+        for order in self:
+            order.wechatpay_amount_fen = yuan_to_fen(order.amount_total)
+
+    @api.multi
+    def _wechatpay_pay(self, method="wechatpay", expire_at=None,
+                       client_ip=None):
+        """Pay this quotation; what the mini-program needs to go on.
+
+        ``method`` ``wechatpay``: the open WeChat order (reused on a second
+        call) and its ``wx.requestPayment`` parameters. ``wallet``: the
+        order is paid from the customer wallet at once, or 409 when the
+        balance is short. ``expire_at`` (UTC) bounds the WeChat order.
+        """
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            raise MpConflict(_("This order is not waiting for payment."),
+                             "not_payable")
+        if method == "wallet":
+            # Confirming, invoicing and paying are accounting work the
+            # API user has no right to; the caller owns the order and
+            # spends only their own balance.
+            self.sudo()._wechatpay_pay_with_wallet()
+            return {"method": "wallet", "state": "paid",
+                    "amount_fen": self.wechatpay_amount_fen}
+        tx = self.env["payment.transaction"]._wechatpay_open(
+            self, self.wechatpay_amount_fen, self.name,
+            expire_at=expire_at, client_ip=client_ip)
+        return {
+            "method": "wechatpay", "state": "pending",
+            "amount_fen": tx.wechatpay_total_fee,
+            "transaction_id": tx.id,
+            "out_trade_no": tx.wechatpay_out_trade_no,
+            "expire_at": self.partner_id._mp_iso(tx.wechatpay_expire_at),
+            "request_payment": tx._wechatpay_request_payment_params(),
+        }
+
+    @api.multi
+    def _wechatpay_pay_with_wallet(self):
+        """Debit the wallet, confirm, invoice and pay the invoice in the
+        wallet journal: one transaction, so a short balance changes
+        nothing."""
+        self.ensure_one()
+        amount_fen = self.wechatpay_amount_fen
+        wallet = self.env["wechatpay.wallet"]._of(
+            self.partner_id.commercial_partner_id, self.company_id)
+        entry = wallet._debit(amount_fen, "payment", self.name,
+                              origin="%s,%d" % (self._name, self.id))
+        self.action_confirm()
+        invoice = self.env["account.invoice"].browse(
+            self.with_context(force_company=self.company_id.id)
+            .action_invoice_create())
+        invoice.action_invoice_open()
+        journal = self.company_id._wechatpay_wallet_journal()
+        invoice.pay_and_reconcile(journal, pay_amount=invoice.amount_total)
+        entry.payment_id = invoice.payment_ids.filtered(
+            lambda p: p.journal_id == journal)[-1:]
+        return invoice
+
+    @api.multi
+    def _wechatpay_payment_cancelled(self, transaction):
+        """Hook: ``transaction`` expired unpaid. The default cancels the
+        quotation; business addons release what it held, then call
+        super."""
+        self.ensure_one()
+        if self.state in ("draft", "sent") and not \
+                self.wechatpay_transaction_ids.filtered(
+                    lambda t: t.state in ("draft", "pending")
+                    and t != transaction):
+            self.action_cancel()
+        return True
+
+    @api.multi
+    def _wechatpay_take_late_payment(self, transaction):
+        """Hook: may this cancelled order still take ``transaction``'s
+        payment (for example, the seat is still free)? Business addons
+        retake what the order needs and answer True; the default, False,
+        refunds the payment."""
+        return False
