@@ -13,6 +13,7 @@ from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpServiceUnavailable)
 
 from ..money import fen_to_yuan
+from ..tools import process_each
 from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import from_beijing, to_beijing
 
@@ -405,23 +406,22 @@ class PaymentTransaction(models.Model):
                 ("wechatpay_checked_at", "<", fields.Datetime.to_string(
                     now - RECONCILE_RETRY_AFTER)),
             ], order="wechatpay_expire_at, id", limit=batch)
-            for tx in txs:
-                try:
-                    with self.env.cr.savepoint():
-                        tx._wechatpay_reconcile_one()
-                except Exception:  # pylint: disable=broad-except
-                    # One transaction must not stop the others: note it
-                    # and ask again later (a notify may hold it, too).
-                    _logger.exception("Reconciling %s failed",
-                                      tx.wechatpay_out_trade_no)
-                    tx.invalidate_cache()
-                    tx.wechatpay_checked_at = fields.Datetime.now()
-                if auto_commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+            process_each(txs, self._wechatpay_reconcile_one_of,
+                         auto_commit, on_error=self._wechatpay_note_checked)
             handled += len(txs)
             if len(txs) < batch:
                 break
         return handled
+
+    @api.model
+    def _wechatpay_reconcile_one_of(self, tx):
+        return tx._wechatpay_reconcile_one()
+
+    @api.model
+    def _wechatpay_note_checked(self, tx):
+        """One transaction must not stop the others: ask again later (a
+        notify may have held it, too)."""
+        tx.wechatpay_checked_at = fields.Datetime.now()
 
     @api.multi
     def _wechatpay_reconcile_one(self):

@@ -9,6 +9,7 @@ from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
 from odoo.addons.queue_job.job import job
 
 from ..money import fen_to_yuan, format_fen
+from ..tools import process_each
 from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import beijing_day_bounds, beijing_today, from_beijing
 
@@ -100,8 +101,9 @@ class WechatpayPayout(models.Model):
         """
         if not isinstance(amount_fen, int) or amount_fen <= 0:
             raise UserError(_("A payout must be of at least one fen."))
+        company = company.with_env(self.env)
         acquirer = self.env["payment.acquirer"]._get_wechatpay(company)
-        partner = partner.commercial_partner_id
+        partner = partner.with_env(self.env).commercial_partner_id
         wallet = self.env["wechatpay.wallet"]._of(partner, company)
         self.env.cr.execute("SELECT id FROM wechatpay_wallet WHERE id = %s "
                             "FOR UPDATE", [wallet.id])
@@ -290,16 +292,12 @@ class WechatpayPayout(models.Model):
         """Send the pending payouts, oldest first, one commit each."""
         payouts = self.search([("state", "=", "pending")],
                               order="write_date, id", limit=batch)
-        for payout in payouts:
-            try:
-                with self.env.cr.savepoint():
-                    payout._send()
-                    payout.write({})  # to the back of the queue
-            except Exception:  # pylint: disable=broad-except
-                _logger.exception("Sending payout %s failed", payout.name)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        return len(payouts)
+        return process_each(payouts, self._send_queued, auto_commit)
+
+    @api.model
+    def _send_queued(self, payout):
+        payout._send()
+        payout.write({})  # to the back of the queue
 
     @api.multi
     def action_send(self):

@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.addons.queue_job.job import job
 
 from ..money import fen_to_yuan, format_fen
+from ..tools import process_each
 from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import from_beijing
 
@@ -231,7 +232,7 @@ class WechatpayRefund(models.Model):
             self.payment_id = payment
         if self.destination == "wallet":
             self.env["wechatpay.wallet"]._of(
-                tx.partner_id.commercial_partner_id, tx.company_id or
+                tx.partner_id.commercial_partner_id,
                 tx.acquirer_id.company_id,
             )._credit(self.amount_fen, "refund", self.name,
                       origin="%s,%d" % (self._name, self.id),
@@ -338,19 +339,15 @@ class WechatpayRefund(models.Model):
         refunds = self.search([("state", "=", "pending"),
                                ("destination", "=", "original")],
                               order="write_date, id", limit=batch)
-        for refund in refunds:
-            try:
-                with self.env.cr.savepoint():
-                    if refund.wechat_refund_id:
-                        refund._query()
-                    else:
-                        refund._send()
-                    refund.write({})  # moves it to the back of the queue
-            except Exception:  # pylint: disable=broad-except
-                _logger.exception("Settling refund %s failed", refund.name)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        return len(refunds)
+        return process_each(refunds, self._settle_one, auto_commit)
+
+    @api.model
+    def _settle_one(self, refund):
+        if refund.wechat_refund_id:
+            refund._query()
+        else:
+            refund._send()
+        refund.write({})  # to the back of the queue
 
     @api.multi
     def _query(self):

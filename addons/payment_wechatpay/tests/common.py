@@ -46,6 +46,9 @@ class WechatPayCase(MiniProgramCase):
         self.wallet_journal = self.company._wechatpay_wallet_journal()
         self.journal_opening = self.account_balance(
             self.journal.default_debit_account_id)
+        # The test and the server share one cursor: a refund notify must
+        # not arrive while the test still runs the refund call.
+        self.sim.call("POST", "settings", refund_notify_delay=0.3)
         self.alice = self.login("alice")
         self.alice_partner = self.env["res.partner"].browse(
             self.alice["profile"]["id"])
@@ -87,9 +90,16 @@ class WechatPayCase(MiniProgramCase):
     # -- the simulator -------------------------------------------------------
 
     def pay_as_user(self, tx, **options):
+        # A savepoint: a notify that fails rolls back to here, not further.
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         return self.sim.call("POST", "pay",
                              out_trade_no=tx.wechatpay_out_trade_no,
                              **options)
+
+    def send_refund(self, refund):
+        """Send ``refund`` to WeChat; its notify follows."""
+        refund._send()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def notifies(self, kind, key):
         return self.sim.call("GET", "notifies?kind=%s&key=%s" % (kind, key))[

@@ -15,7 +15,7 @@ class TestBill(WechatPayCase):
         tx = self.paid_order(price=10.0)
         self.paid_order(price=2.5)
         refund = self.env["wechatpay.refund"]._request(tx, 300, "part")
-        refund._send()
+        self.send_refund(refund)
         self.wait_notify("refund", refund.name)
         payout = self.env["wechatpay.payout"]._request(
             self.alice_partner, 100, "Share", self.company,
@@ -44,6 +44,7 @@ class TestBill(WechatPayCase):
         self.env.cr.execute(
             "UPDATE payment_transaction SET wechatpay_total_fee = 999 "
             "WHERE id = %s", [tx.id])
+        tx.invalidate_cache()
         bill = self.check_today()
         self.assertEqual(bill.state, "mismatch")
         causes = {(m.reference, m.cause) for m in bill.mismatch_ids}

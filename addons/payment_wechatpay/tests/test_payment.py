@@ -212,7 +212,7 @@ class TestPayment(WechatPayCase):
         self.assertEqual(order.state, "cancel")
         refund = tx.wechatpay_refund_ids
         self.assertEqual(refund.amount_fen, tx.wechatpay_total_fee)
-        refund._send()
+        self.send_refund(refund)
         self.wait_notify("refund", refund.name)
         self.assertEqual(refund.state, "succeeded")
         # In, then out, for the customer: nothing left on the receivable.

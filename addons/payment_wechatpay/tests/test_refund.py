@@ -24,7 +24,7 @@ class TestRefund(WechatPayCase):
         self.assertEqual(refund.state, "pending")
         self.assertTrue(refund.name.startswith(
             self.acquirer.wechatpay_number_prefix + "R"))
-        refund._send()
+        self.send_refund(refund)
         self.wait_notify("refund", refund.name)
         self.assertEqual(refund.state, "succeeded")
         credit_note = refund.credit_note_id
@@ -41,7 +41,7 @@ class TestRefund(WechatPayCase):
     def test_full_refund_uses_odoo_credit_note(self):
         tx = self.paid_order(price=8.0)
         refund = self.env["wechatpay.refund"]._request(tx, 800, "whole")
-        refund._send()
+        self.send_refund(refund)
         self.wait_notify("refund", refund.name)
         self.assertEqual(refund.state, "succeeded")
         self.assertEqual(refund.credit_note_id.amount_total, 8.0)
@@ -67,7 +67,7 @@ class TestRefund(WechatPayCase):
         tx = self.paid_order()
         self.sim.fault("refund", err_code="SYSTEMERROR")
         refund = self.env["wechatpay.refund"]._request(tx, 100, "retry")
-        refund._send()
+        self.send_refund(refund)
         self.assertEqual(refund.state, "pending")
         self.assertIn("SYSTEMERROR", refund.error)
         self.env["wechatpay.refund"]._cron_settle(auto_commit=False)
@@ -83,7 +83,7 @@ class TestRefund(WechatPayCase):
         self.sim.call("POST", "settings", auto_refund=False)
         tx = self.paid_order()
         refund = self.env["wechatpay.refund"]._request(tx, 200, "slow")
-        refund._send()
+        self.send_refund(refund)
         self.assertTrue(refund.wechat_refund_id)
         self.env["wechatpay.refund"]._cron_settle(auto_commit=False)
         self.assertEqual(refund.state, "pending")  # still PROCESSING
@@ -99,7 +99,7 @@ class TestRefund(WechatPayCase):
         self.sim.call("POST", "settings", auto_refund=False)
         tx = self.paid_order()
         refund = self.env["wechatpay.refund"]._request(tx, 1000, "all")
-        refund._send()
+        self.send_refund(refund)
         self.sim.call("POST", "refund-result", out_refund_no=refund.name,
                       status="REFUNDCLOSE")
         self.wait_notify("refund", refund.name)
@@ -111,7 +111,7 @@ class TestRefund(WechatPayCase):
         tx = self.paid_order()
         self.sim.call("POST", "settings", auto_refund=False)
         refund = self.env["wechatpay.refund"]._request(tx, 100, "x")
-        refund._send()
+        self.send_refund(refund)
         for body in (
                 "<xml><return_code>SUCCESS</return_code><appid>"
                 "wxd0000000000demo</appid><mch_id>1900000109</mch_id>"

@@ -10,10 +10,11 @@ class TestWalletAndPayouts(WechatPayCase):
     def setUp(self):
         super(TestWalletAndPayouts, self).setUp()
         self.Payout = self.env["wechatpay.payout"]
+        # Where a business (say, a pool) holds what it pays out.
         self.income = self.env["account.account"].search([
             ("company_id", "=", self.company.id),
-            ("internal_type", "=", "other"),
-            ("user_type_id.type", "=", "other")], limit=1)
+            ("user_type_id", "=", self.env.ref(
+                "account.data_account_type_revenue").id)], limit=1)
 
     def wallet(self, partner=None):
         return self.env["wechatpay.wallet"]._of(
