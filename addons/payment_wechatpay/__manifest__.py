@@ -18,7 +18,7 @@
         "account_invoicing",
     ],
     "external_dependencies": {
-        "python": ["wechatpy", "requests", "pytz"],
+        "python": ["wechatpy", "requests", "pytz", "xmltodict"],
     },
     "data": [
         "security/payment_wechatpay_security.xml",

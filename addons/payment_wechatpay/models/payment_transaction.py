@@ -3,9 +3,6 @@
 import datetime
 import logging
 
-import xmltodict
-from wechatpy.exceptions import InvalidSignatureException
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -18,6 +15,12 @@ from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import from_beijing, to_beijing
 
 _logger = logging.getLogger(__name__)
+
+try:
+    import xmltodict
+    from wechatpy.exceptions import InvalidSignatureException
+except ImportError as err:  # pragma: no cover
+    _logger.debug(err)
 
 #: Margin under which an open transaction is not handed out again: the
 #: user needs some time to pay it.
@@ -372,7 +375,8 @@ class PaymentTransaction(models.Model):
             "payment_transaction_id": self.id,
         })
         payment.post()
-        self.write({"wechatpay_late": True, "wechatpay_payment_id": payment.id})
+        self.write({"wechatpay_late": True,
+                    "wechatpay_payment_id": payment.id})
         self.env["wechatpay.refund"]._request(
             self, self.wechatpay_total_fee,
             _("Paid after the order was closed"))

@@ -33,7 +33,8 @@ class ResCompany(models.Model):
                                   "(is a chart of accounts installed?).")
                                 % self.name)
             return self.wechatpay_wallet_journal_id
-        liability = self.env.ref("account.data_account_type_current_liabilities")
+        liability = self.env.ref(
+            "account.data_account_type_current_liabilities")
         account = self.env["account.account"].create({
             "name": _("Customer Wallets"),
             "code": self._wechatpay_free_account_code("2241"),

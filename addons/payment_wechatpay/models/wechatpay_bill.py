@@ -6,7 +6,7 @@ import logging
 from odoo import _, api, fields, models
 
 from ..money import fen_to_yuan
-from ..wechat.bill import parse_bill
+from ..wechat.bill import parse_bill, split_lines
 from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import beijing_day_bounds, beijing_today
 
@@ -133,8 +133,7 @@ class WechatpayBill(models.Model):
             return False
         self.mismatch_ids.unlink()
         problems = self._match(lines, day)
-        payments = [line for line in lines if line.trade_state != "REFUND"]
-        refunds = [line for line in lines if line.trade_state == "REFUND"]
+        payments, refunds = split_lines(lines)
         payouts = self._payouts_of(day)
         problems += self._match_payouts(client, payouts)
         self.write({
@@ -170,16 +169,15 @@ class WechatpayBill(models.Model):
         tx_by_no = {tx.wechatpay_out_trade_no: tx for tx in txs}
         refund_by_no = {refund.name: refund for refund in refunds}
         problems = []
-        billed_payments = [l for l in lines if l.trade_state != "REFUND"]
-        billed_refunds = [l for l in lines if l.trade_state == "REFUND"]
+        billed_payments, billed_refunds = split_lines(lines)
         # Lines of other days' orders/refunds may be in Odoo: look them up.
         others = self.env["payment.transaction"].search([
             ("wechatpay_out_trade_no", "in", [
-                l.out_trade_no for l in billed_payments
-                if l.out_trade_no not in tx_by_no])])
+                line.out_trade_no for line in billed_payments
+                if line.out_trade_no not in tx_by_no])])
         other_refunds = self.env["wechatpay.refund"].search([
-            ("name", "in", [l.out_refund_no for l in billed_refunds
-                            if l.out_refund_no not in refund_by_no])])
+            ("name", "in", [line.out_refund_no for line in billed_refunds
+                            if line.out_refund_no not in refund_by_no])])
         for line in billed_payments:
             tx = tx_by_no.pop(line.out_trade_no, None)
             if tx is None:
@@ -245,7 +243,8 @@ class WechatpayBill(models.Model):
                 info = call(client.transfer.query, payout.name)
             except PayCallError as error:
                 problems.append(self._problem(
-                    "payout", "missing_in_bill", payout.name, 0, payout.amount_fen,
+                    "payout", "missing_in_bill", payout.name, 0,
+                    payout.amount_fen,
                     _("WeChat does not confirm it: %s") % error.message,
                     payout=payout))
                 continue

@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-import xmltodict
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -15,6 +13,11 @@ from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import from_beijing
 
 _logger = logging.getLogger(__name__)
+
+try:
+    import xmltodict
+except ImportError as err:  # pragma: no cover
+    _logger.debug(err)
 
 #: WeChat accepts at most 50 refunds per order.
 MAX_REFUNDS_PER_ORDER = 50
@@ -326,8 +329,8 @@ class WechatpayRefund(models.Model):
                 _logger.warning("WeChat refund notify does not match: %s",
                                 info.get("out_refund_no"))
                 return False
-            refund._apply_status(info.get("refund_status"),
-                                 from_beijing(info.get("success_time"), DATETIME_FORMAT))
+            refund._apply_status(info.get("refund_status"), from_beijing(
+                info.get("success_time"), DATETIME_FORMAT))
             return True
         _logger.warning("WeChat refund notify could not be decrypted")
         return False
@@ -375,4 +378,3 @@ class WechatpayRefund(models.Model):
             else:
                 refund._send()
         return True
-

@@ -42,7 +42,8 @@ class PaymentService(Component):
     _usage = "payments"
     _description = "Pay an order by WeChat Pay or with the wallet."
 
-    def create(self, order_id, method="wechatpay"):
+    # A REST verb of base_rest, not the ORM's create.
+    def create(self, order_id, method="wechatpay"):  # pylint: disable=W8106
         """Pay the caller's quotation ``order_id``."""
         order = self.env["sale.order"].search([
             ("id", "=", order_id),

@@ -69,3 +69,9 @@ def parse_bill(text):
             fee_fen=yuan_text_to_fen(cell("fee")),
         ))
     return lines
+
+
+def split_lines(lines):
+    """(payment lines, refund lines)."""
+    return ([line for line in lines if line.trade_state != "REFUND"],
+            [line for line in lines if line.trade_state == "REFUND"])

@@ -10,11 +10,14 @@ only on a definite refusal.
 """
 import logging
 
-import requests
-from wechatpy.exceptions import WeChatPayException
-from wechatpy.pay import WeChatPay
-
 _logger = logging.getLogger(__name__)
+
+try:
+    import requests
+    from wechatpy.exceptions import WeChatPayException
+    from wechatpy.pay import WeChatPay
+except ImportError as err:  # pragma: no cover
+    _logger.debug(err)
 
 DEFAULT_PAY_API_ROOT = "https://api.mch.weixin.qq.com/"
 
