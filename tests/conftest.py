@@ -87,7 +87,39 @@ def company_on_simulator():
 
 @pytest.fixture(scope="session")
 def odoo_server(company_on_simulator):
-    """Odoo in workers mode on a free port; yields its base URL."""
+    """Odoo in workers mode, WeChat Pay on the simulator; its base URL."""
+    server = _start_odoo_server()
+    run_in_odoo(WECHATPAY_ON_SIMULATOR % (SIM_URL, server.url))
+    yield server.url
+    server.stop()
+
+
+WECHATPAY_ON_SIMULATOR = """
+import time
+env.ref('payment_wechatpay.payment_acquirer_wechatpay').write({
+    'environment': 'test', 'website_published': True,
+    'wechatpay_mch_id': '1900000109',
+    'wechatpay_api_key': 'demo-mch-api-key-000000000000000',
+    'wechatpay_api_root': %r, 'wechatpay_notify_base_url': %r,
+    # numbers of earlier runs may still live in a reused simulator
+    'wechatpay_number_prefix': 'X%%d' %% (time.time() %% 100000),
+})
+env.cr.commit()
+"""
+
+
+class _Server(object):
+    def __init__(self, url, process, log):
+        self.url, self.process, self.log = url, process, log
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(30)
+        self.log.close()
+
+
+def _start_odoo_server():
+    """Odoo in workers mode on a free port."""
     port = free_port()
     log = open(os.path.join(ROOT, ".run", "test-server.log"), "w")
     process = subprocess.Popen([
@@ -96,7 +128,7 @@ def odoo_server(company_on_simulator):
         "--addons-path=%s" % os.environ.get("MP_ADDONS_PATH", ""),
         "-d", DB,
         "--http-port=%d" % port, "--longpolling-port=%d" % free_port(),
-        "--workers=2", "--max-cron-threads=0", "--log-level=warn",
+        "--workers=4", "--max-cron-threads=0", "--log-level=warn",
     ], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     url = "http://127.0.0.1:%d" % port
     deadline = time.time() + 120
@@ -111,7 +143,4 @@ def odoo_server(company_on_simulator):
     else:
         process.kill()
         pytest.fail("Odoo did not answer within 120 s")
-    yield url
-    process.terminate()
-    process.wait(30)
-    log.close()
+    return _Server(url, process, log)

@@ -3,13 +3,16 @@
 """The loop of the money crons."""
 import logging
 
+import psycopg2.extensions
+
 _logger = logging.getLogger(__name__)
 
 
 def process_each(records, func, auto_commit=True, on_error=None):
     """``func(record)`` for each record, each in its own transaction.
 
-    A failing record is logged and handed to ``on_error`` (typically: note
+    A record another transaction changed meanwhile is left to it. A
+    failing record is logged and handed to ``on_error`` (typically: note
     when it was tried, so it goes to the back of the queue); it does not
     stop the others. With ``auto_commit`` each record's work is committed
     at once, so that a crash later in the batch does not undo money that
@@ -28,6 +31,13 @@ def process_each(records, func, auto_commit=True, on_error=None):
                     func(record)
             else:
                 func(record)
+        except psycopg2.extensions.TransactionRollbackError:
+            if not nested:
+                raise
+            # Another transaction (a notify, a second server) changed the
+            # record since our snapshot: it is being handled there.
+            _logger.info("%s %s: handled concurrently", func.__name__,
+                         record)
         except Exception:  # pylint: disable=broad-except
             if not nested:
                 raise
