@@ -30,4 +30,20 @@ if manager:
             "tz": "Asia/Shanghai",
         })
     staff.groups_id |= manager | env.ref("base.group_user")  # noqa: F821
+billing = env.ref("account.group_account_invoice",  # noqa: F821
+                  raise_if_not_found=False)
+if billing:
+    # The accountant refunds from invoices and follows WeChat's money.
+    accountant = env["res.users"].search(  # noqa: F821
+        [("login", "=", "accountant")])
+    if not accountant:
+        accountant = env["res.users"].create({  # noqa: F821
+            "name": "会计小王",
+            "login": "accountant",
+            "password": "accountant",
+            "lang": "zh_CN",
+            "tz": "Asia/Shanghai",
+        })
+    accountant.groups_id |= billing | env.ref(  # noqa: F821
+        "base_wechat_miniprogram.group_mp_user")
 env.cr.commit()  # noqa: F821

@@ -3,6 +3,10 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
+
+from ..money import yuan_to_fen
+
 
 class AccountInvoice(models.Model):
     """The WeChat payments of an invoice, and refunding them from it."""
@@ -22,6 +26,40 @@ class AccountInvoice(models.Model):
                 invoice.type == "out_invoice" and
                 invoice.wechatpay_transaction_ids.filtered(
                     lambda tx: tx.state == "done"))
+
+    @api.multi
+    def _wechatpay_pay(self, method="wechatpay", expire_at=None,
+                       client_ip=None):
+        """Pay what is left of this customer invoice from the
+        mini-program: like ``sale.order._wechatpay_pay``."""
+        self.ensure_one()
+        if self.type != "out_invoice" or self.state != "open":
+            raise MpConflict(_("This invoice is not waiting for payment."),
+                             "not_payable")
+        amount_fen = yuan_to_fen(self.residual)
+        if method == "wallet":
+            # Paying is accounting work the API user has no right to; the
+            # caller owns the invoice and spends only their own balance.
+            self.sudo()._wechatpay_pay_with_wallet(amount_fen)
+            return {"method": "wallet", "state": "paid",
+                    "amount_fen": amount_fen}
+        tx = self.env["payment.transaction"]._wechatpay_open(
+            self, amount_fen, self.number, expire_at=expire_at,
+            client_ip=client_ip)
+        return tx._wechatpay_pay_result()
+
+    @api.multi
+    def _wechatpay_pay_with_wallet(self, amount_fen):
+        self.ensure_one()
+        wallet = self.env["wechatpay.wallet"]._of(
+            self.partner_id.commercial_partner_id, self.company_id)
+        entry = wallet._debit(amount_fen, "payment", self.number,
+                              origin="%s,%d" % (self._name, self.id))
+        journal = self.company_id._wechatpay_wallet_journal()
+        self.pay_and_reconcile(journal, pay_amount=amount_fen / 100.0)
+        entry.payment_id = self.payment_ids.filtered(
+            lambda p: p.journal_id == journal)[-1:]
+        return True
 
     @api.multi
     def action_wechatpay_refund(self):

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpServiceUnavailable)
+from odoo.addons.queue_job.job import job
 
 from ..money import fen_to_yuan
 from ..tools import process_each
@@ -181,6 +182,19 @@ class PaymentTransaction(models.Model):
         return True
 
     @api.multi
+    def _wechatpay_pay_result(self):
+        """What the mini-program gets back when it opens a payment."""
+        self.ensure_one()
+        return {
+            "method": "wechatpay", "state": "pending",
+            "amount_fen": self.wechatpay_total_fee,
+            "transaction_id": self.id,
+            "out_trade_no": self.wechatpay_out_trade_no,
+            "expire_at": self.partner_id._mp_iso(self.wechatpay_expire_at),
+            "request_payment": self._wechatpay_request_payment_params(),
+        }
+
+    @api.multi
     def _wechatpay_request_payment_params(self):
         """What the mini-program passes to ``wx.requestPayment``."""
         self.ensure_one()
@@ -333,28 +347,49 @@ class PaymentTransaction(models.Model):
 
     @api.multi
     def _wechatpay_book_document_payment(self):
-        """Confirm the order, then Odoo's own generate-and-pay path: a
-        validated invoice paid in the WeChat Pay journal."""
+        """The document takes the payment: a sale order is confirmed at
+        once (the business sees it paid); the paid invoice follows in a
+        job, as its accounting takes a second or more that the notify,
+        which WeChat times out after a few seconds, should not wait for.
+        """
         self.ensure_one()
-        journal = self.acquirer_id.journal_id
         if self.sale_order_id:
             self.sale_order_id.action_confirm()
-            self._generate_and_pay_invoice()
-            invoice = self.sale_order_id.invoice_ids.filtered(
-                lambda inv: inv.type == "out_invoice" and
-                self in inv.payment_ids.mapped("payment_transaction_id"))
-            self.write({
-                "wechatpay_invoice_id": invoice[:1].id,
-                "wechatpay_payment_id": invoice[:1].payment_ids.filtered(
-                    lambda p: p.payment_transaction_id == self)[:1].id,
-            })
-        else:
-            invoice = self.wechatpay_invoice_id
-            invoice.pay_and_reconcile(journal, pay_amount=self.amount)
-            payment = invoice.payment_ids.filtered(
-                lambda p: not p.payment_transaction_id)[-1:]
-            payment.payment_transaction_id = self
-            self.wechatpay_payment_id = payment
+        self.with_delay(
+            identity_key="wechatpay.book.%d" % self.id,
+            description=_("Invoice WeChat payment %s")
+            % self.wechatpay_out_trade_no,
+        )._wechatpay_book_invoice()
+
+    @job(default_channel="root.wechatpay")
+    @api.multi
+    def _wechatpay_book_invoice(self):
+        """Odoo's own generate-and-pay path: a validated invoice paid in
+        the WeChat Pay journal (or the paid invoice, when the payment was
+        for one). Once per transaction, under its row lock."""
+        for tx in self:
+            tx._wechatpay_lock()
+            if tx.state != "done" or tx.wechatpay_payment_id:
+                continue
+            if tx.sale_order_id:
+                tx._generate_and_pay_invoice()
+                invoice = tx.sale_order_id.invoice_ids.filtered(
+                    lambda inv: inv.type == "out_invoice" and
+                    tx in inv.payment_ids.mapped("payment_transaction_id"))
+                tx.write({
+                    "wechatpay_invoice_id": invoice[:1].id,
+                    "wechatpay_payment_id": invoice[:1].payment_ids.filtered(
+                        lambda p: p.payment_transaction_id == tx)[:1].id,
+                })
+            elif tx.wechatpay_invoice_id:
+                invoice = tx.wechatpay_invoice_id
+                invoice.pay_and_reconcile(tx.acquirer_id.journal_id,
+                                          pay_amount=tx.amount)
+                payment = invoice.payment_ids.filtered(
+                    lambda p: not p.payment_transaction_id)[-1:]
+                payment.payment_transaction_id = tx
+                tx.wechatpay_payment_id = payment
+        return True
 
     @api.multi
     def _wechatpay_reject_payment(self):

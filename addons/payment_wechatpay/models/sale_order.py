@@ -53,14 +53,7 @@ class SaleOrder(models.Model):
         tx = self.env["payment.transaction"]._wechatpay_open(
             self, self.wechatpay_amount_fen, self.name,
             expire_at=expire_at, client_ip=client_ip)
-        return {
-            "method": "wechatpay", "state": "pending",
-            "amount_fen": tx.wechatpay_total_fee,
-            "transaction_id": tx.id,
-            "out_trade_no": tx.wechatpay_out_trade_no,
-            "expire_at": self.partner_id._mp_iso(tx.wechatpay_expire_at),
-            "request_payment": tx._wechatpay_request_payment_params(),
-        }
+        return tx._wechatpay_pay_result()
 
     @api.multi
     def _wechatpay_pay_with_wallet(self):

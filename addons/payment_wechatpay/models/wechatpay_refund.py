@@ -219,6 +219,7 @@ class WechatpayRefund(models.Model):
         """
         self.ensure_one()
         tx = self.transaction_id
+        tx._wechatpay_book_invoice()  # if its job has not run yet
         journal = tx.acquirer_id.journal_id if \
             self.destination == "original" else \
             tx.acquirer_id.company_id._wechatpay_wallet_journal()

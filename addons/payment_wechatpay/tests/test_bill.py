@@ -7,6 +7,20 @@ from .common import WechatPayCase
 
 class TestBill(WechatPayCase):
 
+    def setUp(self):
+        super(TestBill, self).setUp()
+        # The simulator starts each test empty: so does Odoo's day (a
+        # reused database may hold committed payments of today).
+        self.env.cr.execute("""
+            UPDATE payment_transaction
+               SET wechatpay_paid_at = wechatpay_paid_at - interval '2 days'
+             WHERE wechatpay_paid_at IS NOT NULL;
+            UPDATE wechatpay_refund
+               SET succeeded_at = succeeded_at - interval '2 days'
+             WHERE succeeded_at IS NOT NULL;
+            UPDATE wechatpay_payout SET paid_at = paid_at - interval '2 days'
+             WHERE paid_at IS NOT NULL""")
+
     def check_today(self):
         return self.env["wechatpay.bill"]._check_day(self.acquirer,
                                                      beijing_today())

@@ -53,6 +53,10 @@ class TestPayment(WechatPayCase):
         tx = self.open_payment(order)
         self.pay_as_user(tx)
         [delivery] = self.wait_notify("pay", tx.wechatpay_out_trade_no)
+        # The invoice came from a job, enqueued once.
+        self.assertEqual(self.env["queue.job"].search_count([
+            ("method_name", "=", "_wechatpay_book_invoice"),
+            ("identity_key", "=", "wechatpay.book.%d" % tx.id)]), 1)
         self.assertTrue(delivery["ok"], delivery)
         self.assertEqual(tx.state, "done")
         self.assertEqual(order.state, "sale")
@@ -158,6 +162,8 @@ class TestPayment(WechatPayCase):
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["state"], "done")
         self.assertEqual(order.state, "sale")
+        self.perform_jobs("_wechatpay_book_invoice")
+        self.assertEqual(order.invoice_ids.state, "paid")
 
     def _expire(self, tx):
         tx.wechatpay_expire_at = fields.Datetime.to_string(
@@ -179,6 +185,7 @@ class TestPayment(WechatPayCase):
             "GET", "orders?out_trade_no=" + unpaid.wechatpay_out_trade_no)
         self.assertEqual(at_wechat["orders"][0]["state"], "CLOSED")
         self.assertEqual(paid.state, "done")
+        self.perform_jobs("_wechatpay_book_invoice")
         self.assertEqual(paid_order.invoice_ids.state, "paid")
         # Nothing left to do on the next run.
         self.assertEqual(self.env["payment.transaction"]
@@ -239,3 +246,20 @@ class TestPayment(WechatPayCase):
         self.assertEqual(order.state, "sale")
         self.assertEqual(tx.wechatpay_invoice_id.state, "paid")
         self.assertFalse(tx.wechatpay_refund_ids)
+
+    def test_pay_an_invoice(self):
+        order = self.make_order(price=6.0)
+        order.action_confirm()
+        invoice = self.env["account.invoice"].browse(
+            order.action_invoice_create())
+        invoice.action_invoice_open()
+        result = invoice._wechatpay_pay()
+        tx = self.env["payment.transaction"].browse(result["transaction_id"])
+        self.assertEqual(tx.wechatpay_total_fee, 600)
+        self.assertEqual(tx.wechatpay_invoice_id, invoice)
+        self.pay_as_user(tx)
+        self.wait_notify("pay", tx.wechatpay_out_trade_no)
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(invoice.state, "paid")
+        self.assertEqual(tx.wechatpay_payment_id.journal_id, self.journal)
+        self.assertBooksBalance()
