@@ -6,7 +6,9 @@ of 10,000 expired pending transactions.
 Run through ``scripts/bench``. Notifies: N quotations get a WeChat order
 each (unifiedorder on the simulator), the simulator marks them paid, and
 signed pay notifies are posted by C parallel clients to Odoo in workers
-mode; each one confirms the order and posts a paid invoice. Reconciliation:
+mode; each one confirms the order and queues the job that posts its paid
+invoice, and the time until every invoice is booked is printed too.
+Reconciliation:
 T pending transactions past their lifetime, unpaid at WeChat, are settled
 by the cron (orderquery + closeorder + cancel, one commit each), run after
 run as ``ir.cron`` would; the total and the longest single transaction are
@@ -174,13 +176,35 @@ def bench_notifies(args, url):
         results = list(pool.map(post, bodies))
     elapsed = time.time() - start
     latencies = [latency for _status, latency in results]
+    booked = wait_for_invoices(args.db, numbers, args.booking_timeout)
     return {
+        "booked": booked,
+        "booking_seconds": time.time() - start,
         "count": len(results),
         "ok": sum(status == 200 for status, _latency in results),
         "per_second": len(results) / elapsed,
         "p50": percentile(latencies, 0.5) * 1000,
         "p99": percentile(latencies, 0.99) * 1000,
     }
+
+
+COUNT_BOOKED = """
+env.cr.execute("SELECT count(*) FROM payment_transaction WHERE"
+               " wechatpay_payment_id IS NOT NULL AND"
+               " wechatpay_out_trade_no IN %%s", [tuple(%r)])
+print(env.cr.fetchone()[0])
+"""
+
+
+def wait_for_invoices(db, numbers, timeout):
+    """Wait until the job runner booked the invoice of every payment (or
+    ``timeout``); the number booked."""
+    deadline = time.time() + timeout
+    while True:
+        booked = int(snippet(db, COUNT_BOOKED % numbers))
+        if booked >= len(numbers) or time.time() > deadline:
+            return booked
+        time.sleep(1)
 
 
 def bench_reconciliation(args):
@@ -205,7 +229,8 @@ def main():
     parser.add_argument("--db", required=True)
     parser.add_argument("--simulator", required=True)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--notifies", type=int, default=300)
+    parser.add_argument("--notifies", type=int, default=200)
+    parser.add_argument("--booking-timeout", type=int, default=600)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--expired", type=int, default=10000)
     args = parser.parse_args()
@@ -225,9 +250,14 @@ def main():
                                                      os.cpu_count()))
     print("pay notifies: %d posted by %d clients, %d answered SUCCESS: "
           "%.1f notifies/s, p50 %.0f ms, p99 %.0f ms (each confirms an "
-          "order and posts a paid invoice)" % (
+          "order and queues its invoice)" % (
               notifies["count"], args.clients, notifies["ok"],
               notifies["per_second"], notifies["p50"], notifies["p99"]))
+    print("accounting: %d of %d paid invoices booked by the job runner "
+          "%.1f s after the first notify (%.2f invoices/s)" % (
+              notifies["booked"], notifies["count"],
+              notifies["booking_seconds"],
+              notifies["booked"] / notifies["booking_seconds"]))
     print("reconciliation: %d expired pending transactions settled in "
           "%d cron runs, %.1f s in total (%.1f ms each), longest "
           "transaction %.0f ms; %d cancelled" % (

@@ -25,6 +25,8 @@ def process_each(records, func, auto_commit=True, on_error=None):
     cr = records.env.cr
     nested = not records.env.registry.in_test_mode()
     for record in records:
+        # Its own prefetch: reading one record must not load the batch.
+        record = record.with_prefetch()
         try:
             if nested:
                 with cr.savepoint():
@@ -42,7 +44,7 @@ def process_each(records, func, auto_commit=True, on_error=None):
             if not nested:
                 raise
             _logger.exception("%s %s failed", func.__name__, record)
-            record.invalidate_cache()
+            record.invalidate_cache(ids=record.ids)
             if on_error:
                 on_error(record)
         if auto_commit:

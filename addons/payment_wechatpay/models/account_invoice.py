@@ -17,6 +17,7 @@ class AccountInvoice(models.Model):
         "payment.transaction", "wechatpay_invoice_id",
         string="WeChat Pay Transactions")
     wechatpay_refundable = fields.Boolean(
+        string="Refundable via WeChat Pay",
         compute="_compute_wechatpay_refundable")
 
     @api.depends("wechatpay_transaction_ids.state")

@@ -1,9 +1,17 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import threading
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..wechat.pay_client import DEFAULT_PAY_API_ROOT, make_client
+
+#: wechatpy clients per thread, see _wechatpay_client.
+_clients = threading.local()
+CLIENT_FIELDS = ("id", "wechatpay_mch_id", "wechatpay_api_key",
+                 "wechatpay_api_root", "wechatpay_timeout",
+                 "wechatpay_mch_cert", "wechatpay_mch_key")
 
 
 class PaymentAcquirer(models.Model):
@@ -91,9 +99,26 @@ class PaymentAcquirer(models.Model):
 
     @api.multi
     def _wechatpay_client(self):
-        """wechatpy's client for this merchant (secrets read as sudo)."""
+        """wechatpy's client for this merchant (secrets read as sudo).
+
+        Kept per thread while its settings are unchanged: a cron settling
+        thousands of payments reuses one client and its keep-alive
+        connection.
+        """
         self.ensure_one()
         acquirer = self.sudo()
+        key = (self.env.cr.dbname, acquirer.company_id.mp_app_id) + tuple(
+            acquirer[name] for name in CLIENT_FIELDS)
+        cache = _clients.__dict__.setdefault("by_key", {})
+        if key not in cache:
+            if len(cache) > 32:
+                cache.clear()
+            cache[key] = acquirer._wechatpay_new_client()
+        return cache[key]
+
+    @api.multi
+    def _wechatpay_new_client(self):
+        acquirer = self
         return make_client(
             acquirer.company_id._mp_config()["app_id"],
             acquirer.wechatpay_mch_id, acquirer.wechatpay_api_key,

@@ -77,8 +77,8 @@ class PaymentTransaction(models.Model):
         help="Refunds pending or succeeded.")
     wechatpay_late = fields.Boolean(
         string="Paid After Closing", readonly=True, copy=False,
-        help="Paid after its document gave up; refunded automatically "
-             "unless the document could still take it.")
+        help="Paid after its order was cancelled or expired; refunded "
+             "automatically unless the order could still take it.")
 
     _sql_constraints = [
         ("wechatpay_out_trade_no_uniq", "unique(wechatpay_out_trade_no)",
@@ -283,7 +283,7 @@ class PaymentTransaction(models.Model):
             [self.id])
         if not self.env.cr.fetchone():
             return False
-        self.invalidate_cache()
+        self.invalidate_cache(ids=self.ids)
         return True
 
     @api.multi

@@ -21,7 +21,9 @@ class ResCompany(models.Model):
     wechatpay_wallet_account_id = fields.Many2one(
         "account.account", string="Customer Wallet Account",
         related="wechatpay_wallet_journal_id.default_credit_account_id",
-        readonly=True)
+        readonly=True,
+        help="The liability account holding what the company owes to its "
+             "customers' wallets.")
 
     @api.multi
     def _wechatpay_wallet_journal(self, create=False):

@@ -189,7 +189,8 @@ class WechatpayBill(models.Model):
                     other.wechatpay_total_fee if other else 0,
                     _("Paid at WeChat, not in Odoo.") if not other else
                     _("Paid at WeChat; in Odoo: %s, paid at %s.") % (
-                        other.state, other.wechatpay_paid_at or "-"),
+                        _label(other, "state"),
+                        other.wechatpay_paid_at or "-"),
                     transaction=other))
             elif tx.wechatpay_total_fee != line.amount_fen:
                 problems.append(self._problem(
@@ -212,7 +213,8 @@ class WechatpayBill(models.Model):
                     line.out_refund_no, line.refund_fen,
                     other.amount_fen if other else 0,
                     _("Refunded at WeChat, not in Odoo.") if not other else
-                    _("Refunded at WeChat; in Odoo: %s.") % other.state,
+                    _("Refunded at WeChat; in Odoo: %s.") % _label(
+                        other, "state"),
                     refund=other))
             elif refund.amount_fen != line.refund_fen:
                 problems.append(self._problem(
@@ -275,3 +277,10 @@ class WechatpayBill(models.Model):
         for bill in self:
             bill._check()
         return True
+
+
+def _label(record, field_name):
+    """The translated label of a selection value, for notes."""
+    selection = record._fields[field_name]._description_selection(
+        record.env)
+    return dict(selection).get(record[field_name], record[field_name])

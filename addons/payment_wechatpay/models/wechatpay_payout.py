@@ -79,7 +79,7 @@ class WechatpayPayout(models.Model):
     _sql_constraints = [
         ("name_uniq", "unique(name)", "The partner_trade_no must be unique."),
         ("amount_positive", "CHECK(amount_fen > 0)",
-         "A payout must be of at least one fen."),
+         "A payout must be at least one fen."),
     ]
 
     @api.depends("amount_fen")
@@ -100,7 +100,7 @@ class WechatpayPayout(models.Model):
         spend one balance twice.
         """
         if not isinstance(amount_fen, int) or amount_fen <= 0:
-            raise UserError(_("A payout must be of at least one fen."))
+            raise UserError(_("A payout must be at least one fen."))
         company = company.with_env(self.env)
         acquirer = self.env["payment.acquirer"]._get_wechatpay(company)
         partner = partner.with_env(self.env).commercial_partner_id
@@ -183,7 +183,7 @@ class WechatpayPayout(models.Model):
                 "FOR UPDATE SKIP LOCKED", [payout.id])
             if not self.env.cr.fetchone():
                 continue
-            payout.invalidate_cache()
+            payout.invalidate_cache(ids=payout.ids)
             if payout.state != "pending":
                 continue
             payout._send_one()

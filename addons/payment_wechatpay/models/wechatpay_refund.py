@@ -84,7 +84,7 @@ class WechatpayRefund(models.Model):
     _sql_constraints = [
         ("name_uniq", "unique(name)", "The out_refund_no must be unique."),
         ("amount_positive", "CHECK(amount_fen > 0)",
-         "A refund must be of at least one fen."),
+         "A refund must be at least one fen."),
     ]
 
     @api.depends("amount_fen")
@@ -106,7 +106,7 @@ class WechatpayRefund(models.Model):
         if transaction.state != "done":
             raise UserError(_("Only a paid transaction can be refunded."))
         if not isinstance(amount_fen, int) or amount_fen <= 0:
-            raise UserError(_("A refund must be of at least one fen."))
+            raise UserError(_("A refund must be at least one fen."))
         refunds = transaction.wechatpay_refund_ids
         if destination == "original" and len(refunds.filtered(
                 lambda r: r.destination == "original")) >= \
@@ -179,7 +179,7 @@ class WechatpayRefund(models.Model):
         self.env.cr.execute(
             "SELECT id FROM wechatpay_refund WHERE id = %s FOR UPDATE",
             [self.id])
-        self.invalidate_cache()
+        self.invalidate_cache(ids=self.ids)
         return bool(self.env.cr.fetchone())
 
     # -- settling ------------------------------------------------------------
