@@ -16,13 +16,20 @@ class AccountInvoice(models.Model):
     wechatpay_transaction_ids = fields.One2many(
         "payment.transaction", "wechatpay_invoice_id",
         string="WeChat Pay Transactions")
+    wechatpay_refund_ids = fields.One2many(
+        "wechatpay.refund", compute="_compute_wechatpay_refundable",
+        string="WeChat Refunds")
     wechatpay_refundable = fields.Boolean(
         string="Refundable via WeChat Pay",
         compute="_compute_wechatpay_refundable")
 
-    @api.depends("wechatpay_transaction_ids.state")
+    @api.depends("wechatpay_transaction_ids.state",
+                 "wechatpay_transaction_ids.wechatpay_refund_ids")
     def _compute_wechatpay_refundable(self):
         for invoice in self:
+            invoice.wechatpay_refund_ids = \
+                invoice.wechatpay_transaction_ids.mapped(
+                    "wechatpay_refund_ids")
             invoice.wechatpay_refundable = bool(
                 invoice.type == "out_invoice" and
                 invoice.wechatpay_transaction_ids.filtered(
@@ -70,4 +77,6 @@ class AccountInvoice(models.Model):
             lambda t: t.state == "done")[:1]
         if not tx:
             raise UserError(_("This invoice was not paid with WeChat Pay."))
-        return tx.action_wechatpay_refund_wizard()
+        action = tx.action_wechatpay_refund_wizard()
+        action["context"]["wechatpay_from_invoice"] = True
+        return action

@@ -15,7 +15,13 @@ class TestRefund(WechatPayCase):
                                        "destination": destination})
         self.assertEqual(wizard.transaction_id, tx)
         result = wizard.action_refund()
-        return self.env["wechatpay.refund"].browse(result["res_id"])
+        # The accountant stays on the invoice, which lists the refund.
+        self.assertEqual(result["type"], "ir.actions.act_window_close")
+        invoice = tx.wechatpay_invoice_id
+        invoice.invalidate_cache()
+        refund = invoice.wechatpay_refund_ids.sorted("id")[-1:]
+        self.assertEqual(refund.reason, "Event cancelled")
+        return refund
 
     def test_partial_refund_from_the_invoice(self):
         tx = self.paid_order(price=10.0)

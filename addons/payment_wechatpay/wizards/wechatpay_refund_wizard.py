@@ -43,6 +43,10 @@ class WechatpayRefundWizard(models.TransientModel):
             raise UserError(_("Enter an amount to refund."))
         refund = self.env["wechatpay.refund"]._request(
             self.transaction_id, amount_fen, self.reason, self.destination)
+        if self.env.context.get("wechatpay_from_invoice"):
+            # The accountant stays on the invoice; the refund is listed
+            # in its WeChat Pay tab.
+            return {"type": "ir.actions.act_window_close"}
         return {
             "type": "ir.actions.act_window",
             "res_model": "wechatpay.refund",
