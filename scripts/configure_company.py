@@ -25,11 +25,14 @@ if manager:
         staff = env["res.users"].create({  # noqa: F821
             "name": "运营小李",
             "login": "staff",
+            "email": "staff@example.com",
             "password": "staff",
             "lang": "zh_CN",
             "tz": "Asia/Shanghai",
         })
     staff.groups_id |= manager | env.ref("base.group_user")  # noqa: F821
+    # Chatter messages (refunds, payouts) need their author's address.
+    staff.email = staff.email or "staff@example.com"
 billing = env.ref("account.group_account_invoice",  # noqa: F821
                   raise_if_not_found=False)
 if billing:
@@ -40,10 +43,12 @@ if billing:
         accountant = env["res.users"].create({  # noqa: F821
             "name": "会计小王",
             "login": "accountant",
+            "email": "accountant@example.com",
             "password": "accountant",
             "lang": "zh_CN",
             "tz": "Asia/Shanghai",
         })
     accountant.groups_id |= billing | env.ref(  # noqa: F821
         "base_wechat_miniprogram.group_mp_user")
+    accountant.email = accountant.email or "accountant@example.com"
 env.cr.commit()  # noqa: F821

@@ -85,7 +85,9 @@ class WechatpayWallet(models.Model):
             "WHERE id = %s",
             [balance, fen_to_yuan(balance), self.env.uid, self.id])
         self.invalidate_cache(["balance_fen", "balance"], self.ids)
-        return self.env["wechatpay.wallet.entry"].create({
+        # Nobody may write ledger entries (accountants included): only
+        # this method, under the lock, beside the balance it explains.
+        return self.env["wechatpay.wallet.entry"].sudo().create({
             "wallet_id": self.id,
             "amount_fen": amount_fen,
             "balance_after_fen": balance,

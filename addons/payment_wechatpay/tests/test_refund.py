@@ -9,7 +9,7 @@ class TestRefund(WechatPayCase):
 
     def refund_by_wizard(self, tx, amount, destination="original"):
         action = tx.wechatpay_invoice_id.action_wechatpay_refund()
-        wizard = self.env["wechatpay.refund.wizard"].with_context(
+        wizard = tx.env["wechatpay.refund.wizard"].with_context(
             action["context"]).create({"amount": amount,
                                        "reason": "Event cancelled",
                                        "destination": destination})
@@ -21,7 +21,7 @@ class TestRefund(WechatPayCase):
         invoice.invalidate_cache()
         refund = invoice.wechatpay_refund_ids.sorted("id")[-1:]
         self.assertEqual(refund.reason, "Event cancelled")
-        return refund
+        return refund.sudo()
 
     def test_partial_refund_from_the_invoice(self):
         tx = self.paid_order(price=10.0)
@@ -130,6 +130,15 @@ class TestRefund(WechatPayCase):
 
     def test_refund_to_wallet(self):
         tx = self.paid_order(price=10.0)
+        # An accountant (Billing), not the administrator, refunds.
+        accountant = self.env["res.users"].create({
+            "name": "Accountant", "login": "test-accountant",
+            "email": "accountant@example.com",
+            "groups_id": [(6, 0, [
+                self.env.ref("base.group_user").id,
+                self.env.ref("account.group_account_invoice").id])],
+        })
+        tx = tx.sudo(accountant)
         refund = self.refund_by_wizard(tx, 4.0, destination="wallet")
         self.assertEqual(refund.state, "succeeded")  # no WeChat call
         wallet = self.env["wechatpay.wallet"]._of(self.alice_partner,
