@@ -198,3 +198,36 @@ env.cr.commit()
     assert sum(item["amount_fen"] for item in wallet["items"]) == 0
     assert wallet["total"] == 11
     assert_books_match(sim)
+
+
+REFUND_TO_WALLET = """
+import psycopg2.extensions
+from odoo.exceptions import UserError
+tx = env['payment.transaction'].browse(%d)
+try:
+    refund = env['wechatpay.refund']._request(
+        tx, tx.wechatpay_total_fee, 'parallel refund', 'wallet')
+    env.cr.commit()
+    print('refunded')
+except (UserError, psycopg2.extensions.TransactionRollbackError):
+    print('refused')
+"""
+
+
+def test_parallel_refunds_never_exceed_the_payment(odoo_server, sim):
+    auth, partner_id = login(odoo_server, sim, "refunded-%d" % time.time())
+    [order_id] = make_orders(partner_id, 1, "8.0")
+    tx = requests.post(odoo_server + "/mp/v1/payments", headers=auth,
+                       json={"order_id": order_id}, timeout=30).json()
+    sim("POST", "pay", out_trade_no=tx["out_trade_no"])
+    order_facts([order_id], invoiced=1)
+    # Four accountants refund the whole payment to the wallet at once.
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(
+            lambda _i: run_in_odoo(REFUND_TO_WALLET % tx["transaction_id"])
+            .strip(), range(4)))
+    assert sorted(answers) == ["refunded"] + ["refused"] * 3, answers
+    wallet = requests.get(odoo_server + "/mp/v1/wallet", headers=auth,
+                          timeout=30).json()
+    assert wallet["balance_fen"] == 800
+    assert_books_match(sim)

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
 
-from ..money import yuan_to_fen
+from ..money import fen_to_yuan, yuan_to_fen
 
 
 class AccountInvoice(models.Model):
@@ -58,16 +58,30 @@ class AccountInvoice(models.Model):
 
     @api.multi
     def _wechatpay_pay_with_wallet(self, amount_fen):
+        """Debit the invoice's customer's wallet and pay the invoice in
+        the wallet journal (Dr wallet liability / Cr receivable)."""
         self.ensure_one()
         wallet = self.env["wechatpay.wallet"]._of(
-            self.partner_id.commercial_partner_id, self.company_id)
+            self.commercial_partner_id, self.company_id)
         entry = wallet._debit(amount_fen, "payment", self.number,
                               origin="%s,%d" % (self._name, self.id))
-        journal = self.company_id._wechatpay_wallet_journal()
-        self.pay_and_reconcile(journal, pay_amount=amount_fen / 100.0)
-        entry.payment_id = self.payment_ids.filtered(
-            lambda p: p.journal_id == journal)[-1:]
-        return True
+        entry.payment_id = self._wechatpay_register_payment(
+            self.company_id._wechatpay_wallet_journal(),
+            fen_to_yuan(amount_fen))
+        return entry
+
+    @api.multi
+    def _wechatpay_register_payment(self, journal, amount, transaction=None):
+        """Pay (or, for a credit note, pay back) ``amount`` of this invoice
+        in ``journal``: the posted, reconciled payment itself, not a guess
+        among the invoice's payments."""
+        self.ensure_one()
+        values = self._prepare_payment_vals(journal, pay_amount=amount)
+        if transaction:
+            values["payment_transaction_id"] = transaction.id
+        payment = self.env["account.payment"].create(values)
+        payment.post()
+        return payment
 
     @api.multi
     def action_wechatpay_refund(self):

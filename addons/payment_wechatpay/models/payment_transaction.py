@@ -4,14 +4,14 @@ import datetime
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpServiceUnavailable)
 from odoo.addons.queue_job.job import job
 
 from ..money import fen_to_yuan
-from ..tools import process_each
+from ..tools import lock_row, process_each
 from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import from_beijing, to_beijing
 
@@ -91,7 +91,8 @@ class PaymentTransaction(models.Model):
         for tx in self:
             tx.wechatpay_refunded_fee = sum(
                 tx.wechatpay_refund_ids.filtered(
-                    lambda r: r.state in ("pending", "succeeded")
+                    lambda r: r.state in ("pending", "succeeded",
+                                          "exception")
                 ).mapped("amount_fen"))
 
     # -- placing an order ----------------------------------------------------
@@ -109,15 +110,16 @@ class PaymentTransaction(models.Model):
         """
         field = ("sale_order_id" if document._name == "sale.order"
                  else "wechatpay_invoice_id")
-        self.env.cr.execute(
-            'SELECT id FROM "%s" WHERE id = %%s FOR UPDATE' % document._table,
-            [document.id])
+        lock_row(self.env.cr, document._table, document.id)
         partner = document.partner_id
         if not partner.mp_openid:
             raise UserError(_("%s has no WeChat identity to pay with.")
                             % partner.display_name)
         if amount_fen <= 0:
             raise MpConflict(_("There is nothing to pay."), "nothing_to_pay")
+        if document.currency_id.name != "CNY":
+            raise UserError(_("WeChat Pay takes CNY only, not %s.")
+                            % document.currency_id.name)
         now = datetime.datetime.utcnow()
         open_tx = self.search([
             (field, "=", document.id), ("provider", "=", "wechatpay"),
@@ -139,7 +141,9 @@ class PaymentTransaction(models.Model):
             # Odoo's own convention (the order's name, then SO042x1...);
             # the default would draw from a sequence the API user may
             # not use.
-            "reference": self._get_next_reference(document.name),
+            "reference": self._get_next_reference(
+                document.name if document._name == "sale.order"
+                else document.number),
             "amount": fen_to_yuan(amount_fen),
             "currency_id": document.currency_id.id,
             "partner_id": partner.id,
@@ -277,11 +281,7 @@ class PaymentTransaction(models.Model):
         """Lock the transaction's row and read its state afresh; False
         when ``skip_locked`` and another transaction holds it."""
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT state FROM payment_transaction WHERE id = %%s "
-            "FOR UPDATE%s" % (" SKIP LOCKED" if skip_locked else ""),
-            [self.id])
-        if not self.env.cr.fetchone():
+        if not lock_row(self.env.cr, self._table, self.id, skip_locked):
             return False
         self.invalidate_cache(ids=self.ids)
         return True
@@ -340,9 +340,16 @@ class PaymentTransaction(models.Model):
             return order.state in ("draft", "sent")
         invoice = self.wechatpay_invoice_id
         if invoice and not was_cancelled:
+            lock_row(self.env.cr, invoice._table, invoice.id)
+            # Payments taken but not booked yet do not show in residual.
+            unbooked = sum(self.search([
+                ("wechatpay_invoice_id", "=", invoice.id),
+                ("state", "=", "done"), ("wechatpay_late", "=", False),
+                ("wechatpay_payment_id", "=", False), ("id", "!=", self.id),
+            ]).mapped("amount"))
             return invoice.state == "open" and \
                 invoice.currency_id.compare_amounts(
-                    invoice.residual, self.amount) >= 0
+                    invoice.residual - unbooked, self.amount) >= 0
         return False
 
     @api.multi
@@ -354,7 +361,16 @@ class PaymentTransaction(models.Model):
         """
         self.ensure_one()
         if self.sale_order_id:
-            self.sale_order_id.action_confirm()
+            try:
+                with self.env.cr.savepoint():
+                    self.sale_order_id.action_confirm()
+            except (UserError, ValidationError) as error:
+                # The money is here whatever the order thinks: it is
+                # booked and refunded rather than lost in a rollback.
+                _logger.warning("Order %s refused its payment %s: %s",
+                                self.sale_order_id.name,
+                                self.wechatpay_out_trade_no, error)
+                return self._wechatpay_reject_payment()
         self.with_delay(
             identity_key="wechatpay.book.%d" % self.id,
             description=_("Invoice WeChat payment %s")
@@ -373,28 +389,50 @@ class PaymentTransaction(models.Model):
                 continue
             if tx.sale_order_id:
                 tx._generate_and_pay_invoice()
-                invoice = tx.sale_order_id.invoice_ids.filtered(
-                    lambda inv: inv.type == "out_invoice" and
-                    tx in inv.payment_ids.mapped("payment_transaction_id"))
-                tx.write({
-                    "wechatpay_invoice_id": invoice[:1].id,
-                    "wechatpay_payment_id": invoice[:1].payment_ids.filtered(
-                        lambda p: p.payment_transaction_id == tx)[:1].id,
-                })
+                payment = self.env["account.payment"].search([
+                    ("payment_transaction_id", "=", tx.id)], limit=1)
+                if payment:
+                    tx.write({
+                        "wechatpay_invoice_id": payment.invoice_ids[:1].id,
+                        "wechatpay_payment_id": payment.id,
+                    })
+                else:
+                    # Nothing left to invoice (invoiced by hand meanwhile):
+                    # the money still enters the books, for a person to
+                    # match.
+                    tx._wechatpay_book_unapplied()
+                    tx.sale_order_id.message_post(body=_(
+                        "WeChat payment %s could not be invoiced "
+                        "automatically; it is booked as an unapplied "
+                        "customer payment.") % tx.wechatpay_out_trade_no)
             elif tx.wechatpay_invoice_id:
                 invoice = tx.wechatpay_invoice_id
-                invoice.pay_and_reconcile(tx.acquirer_id.journal_id,
-                                          pay_amount=tx.amount)
-                payment = invoice.payment_ids.filtered(
-                    lambda p: not p.payment_transaction_id)[-1:]
-                payment.payment_transaction_id = tx
-                tx.wechatpay_payment_id = payment
+                if invoice.state != "open" or \
+                        invoice.currency_id.compare_amounts(
+                            invoice.residual, tx.amount) < 0:
+                    tx._wechatpay_reject_payment()
+                    continue
+                tx.wechatpay_payment_id = \
+                    invoice._wechatpay_register_payment(
+                        tx.acquirer_id.journal_id, tx.amount, tx)
         return True
 
     @api.multi
     def _wechatpay_reject_payment(self):
-        """Money came in for a document that gave up: book it as an
-        unapplied customer payment and refund it in full."""
+        """Money came in for a document that gave up (or could not take
+        it): book it as an unapplied customer payment and refund it in
+        full."""
+        self.ensure_one()
+        self._wechatpay_book_unapplied()
+        self.wechatpay_late = True
+        self.env["wechatpay.refund"]._request(
+            self, self.wechatpay_total_fee,
+            _("Paid after the order was closed"))
+
+    @api.multi
+    def _wechatpay_book_unapplied(self):
+        """The money in the WeChat Pay journal as an inbound customer
+        payment reconciled with nothing."""
         self.ensure_one()
         payment = self.env["account.payment"].create({
             "payment_type": "inbound",
@@ -410,11 +448,8 @@ class PaymentTransaction(models.Model):
             "payment_transaction_id": self.id,
         })
         payment.post()
-        self.write({"wechatpay_late": True,
-                    "wechatpay_payment_id": payment.id})
-        self.env["wechatpay.refund"]._request(
-            self, self.wechatpay_total_fee,
-            _("Paid after the order was closed"))
+        self.wechatpay_payment_id = payment
+        return payment
 
     # -- reconciliation ------------------------------------------------------
 

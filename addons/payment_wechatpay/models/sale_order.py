@@ -61,20 +61,19 @@ class SaleOrder(models.Model):
         wallet journal: one transaction, so a short balance changes
         nothing."""
         self.ensure_one()
-        amount_fen = self.wechatpay_amount_fen
-        wallet = self.env["wechatpay.wallet"]._of(
-            self.partner_id.commercial_partner_id, self.company_id)
-        entry = wallet._debit(amount_fen, "payment", self.name,
-                              origin="%s,%d" % (self._name, self.id))
+        self.env["wechatpay.wallet"]._of(
+            self.partner_invoice_id.commercial_partner_id, self.company_id,
+        )._lock_for(self.wechatpay_amount_fen)
         self.action_confirm()
+        # Odoo's generate-and-pay does the same: the whole order is
+        # invoiced now, whatever its lines' invoicing policy.
+        self._force_lines_to_invoice_policy_order()
         invoice = self.env["account.invoice"].browse(
             self.with_context(force_company=self.company_id.id)
             .action_invoice_create())
         invoice.action_invoice_open()
-        journal = self.company_id._wechatpay_wallet_journal()
-        invoice.pay_and_reconcile(journal, pay_amount=invoice.amount_total)
-        entry.payment_id = invoice.payment_ids.filtered(
-            lambda p: p.journal_id == journal)[-1:]
+        # What the invoice asks, to the fen; a short balance undoes all.
+        invoice._wechatpay_pay_with_wallet(yuan_to_fen(invoice.amount_total))
         return invoice
 
     @api.multi

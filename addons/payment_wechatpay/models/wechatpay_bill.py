@@ -119,7 +119,8 @@ class WechatpayBill(models.Model):
         client = self.acquirer_id._wechatpay_client()
         day = fields.Date.from_string(self.bill_date)
         try:
-            text = call(client.tools.download_bill, day, "ALL")
+            text = call(client.tools.download_bill, day, "ALL",
+                        expect_text=True)
             lines = parse_bill(text) if isinstance(text, str) else []
         except PayCallError as error:
             if NO_BILL not in error.message:
@@ -127,7 +128,7 @@ class WechatpayBill(models.Model):
                             "checked_at": fields.Datetime.now()})
                 return False
             lines = []
-        except ValueError as error:
+        except (ValueError, ArithmeticError) as error:  # not a bill
             self.write({"state": "error", "error": str(error),
                         "checked_at": fields.Datetime.now()})
             return False

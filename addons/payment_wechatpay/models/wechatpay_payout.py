@@ -9,7 +9,7 @@ from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
 from odoo.addons.queue_job.job import job
 
 from ..money import fen_to_yuan, format_fen
-from ..tools import process_each
+from ..tools import lock_row, process_each
 from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import beijing_day_bounds, beijing_today, from_beijing
 
@@ -105,8 +105,7 @@ class WechatpayPayout(models.Model):
         acquirer = self.env["payment.acquirer"]._get_wechatpay(company)
         partner = partner.with_env(self.env).commercial_partner_id
         wallet = self.env["wechatpay.wallet"]._of(partner, company)
-        self.env.cr.execute("SELECT id FROM wechatpay_wallet WHERE id = %s "
-                            "FOR UPDATE", [wallet.id])
+        lock_row(self.env.cr, wallet._table, wallet.id)
         blocker = self._transfer_blocker(acquirer, partner, amount_fen)
         values = {
             "partner_id": partner.id, "acquirer_id": acquirer.id,
@@ -178,10 +177,8 @@ class WechatpayPayout(models.Model):
         """Transfer each pending payout, under its row lock (SKIP LOCKED:
         a second sender leaves it alone); idempotent on the number."""
         for payout in self:
-            self.env.cr.execute(
-                "SELECT id FROM wechatpay_payout WHERE id = %s "
-                "FOR UPDATE SKIP LOCKED", [payout.id])
-            if not self.env.cr.fetchone():
+            if not lock_row(self.env.cr, self._table, payout.id,
+                            skip_locked=True):
                 continue
             payout.invalidate_cache(ids=payout.ids)
             if payout.state != "pending":
@@ -206,15 +203,21 @@ class WechatpayPayout(models.Model):
             if error.retryable:
                 self.error = str(error)
                 return False
-            # Refused: make sure WeChat did not pay it after all.
+            # Refused: make sure WeChat did not pay it after all; only a
+            # transfer WeChat says failed or never saw is given up.
             try:
                 info = call(client.transfer.query, self.name)
-            except PayCallError:
+            except PayCallError as query_error:
+                if query_error.code != "NOT_FOUND":
+                    self.error = str(error)
+                    return False  # outcome unknown: stays pending
                 info = {}
             if info.get("status") == "SUCCESS":
                 return self._done(info.get("detail_id"),
                                   info.get("payment_time"))
             self.error = str(error)
+            if info.get("status") == "PROCESSING":
+                return False
             if self.source == "wallet":
                 self._reverse_withdrawal(error.message)
             else:

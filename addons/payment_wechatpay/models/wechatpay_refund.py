@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.addons.queue_job.job import job
 
 from ..money import fen_to_yuan, format_fen
-from ..tools import process_each
+from ..tools import lock_row, process_each
 from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import from_beijing
 
@@ -66,6 +66,7 @@ class WechatpayRefund(models.Model):
     state = fields.Selection([
         ("pending", "Pending"),
         ("succeeded", "Succeeded"),
+        ("exception", "Needs Attention"),
         ("failed", "Failed"),
         ("closed", "Closed"),
     ], default="pending", required=True, readonly=True, index=True,
@@ -176,11 +177,9 @@ class WechatpayRefund(models.Model):
     @api.multi
     def _lock(self):
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT id FROM wechatpay_refund WHERE id = %s FOR UPDATE",
-            [self.id])
+        locked = lock_row(self.env.cr, self._table, self.id)
         self.invalidate_cache(ids=self.ids)
-        return bool(self.env.cr.fetchone())
+        return locked
 
     # -- settling ------------------------------------------------------------
 
@@ -188,7 +187,7 @@ class WechatpayRefund(models.Model):
     def _apply_status(self, status, success_time=None):
         """WeChat's refund_status, once: SUCCESS books the refund,
         REFUNDCLOSE closes it, CHANGE (the money could not reach the
-        user) fails it for a person to handle; PROCESSING waits."""
+        user) needs a person; PROCESSING waits."""
         self.ensure_one()
         self._lock()
         if self.state != "pending" or status == "PROCESSING":
@@ -201,7 +200,10 @@ class WechatpayRefund(models.Model):
         elif status == "REFUNDCLOSE":
             self.write({"state": "closed"})
         else:
-            self.write({"state": "failed",
+            # CHANGE: the money left the merchant but could not reach the
+            # user; it is settled by hand in WeChat's merchant platform,
+            # and still counts as refunded here.
+            self.write({"state": "exception",
                         "error": _("WeChat refund status %s") % status})
         return True
 
@@ -223,12 +225,14 @@ class WechatpayRefund(models.Model):
         journal = tx.acquirer_id.journal_id if \
             self.destination == "original" else \
             tx.acquirer_id.company_id._wechatpay_wallet_journal()
-        invoice = tx.wechatpay_invoice_id
+        # The invoice this money really paid (none for a late payment).
+        invoice = tx.wechatpay_payment_id.invoice_ids.filtered(
+            lambda inv: inv.type == "out_invoice")[:1]
         if invoice:
             credit_note = self._make_credit_note(invoice)
             credit_note.action_invoice_open()
-            credit_note.pay_and_reconcile(journal, pay_amount=self.amount)
-            payment = credit_note.payment_ids[-1:]
+            payment = credit_note._wechatpay_register_payment(
+                journal, self.amount)
             self.write({"credit_note_id": credit_note.id,
                         "payment_id": payment.id})
         else:
@@ -236,7 +240,7 @@ class WechatpayRefund(models.Model):
             self.payment_id = payment
         if self.destination == "wallet":
             self.env["wechatpay.wallet"]._of(
-                tx.partner_id.commercial_partner_id,
+                payment.partner_id.commercial_partner_id,
                 tx.acquirer_id.company_id,
             )._credit(self.amount_fen, "refund", self.name,
                       origin="%s,%d" % (self._name, self.id),

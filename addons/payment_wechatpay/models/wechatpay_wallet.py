@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
 
 from ..money import fen_to_yuan, format_fen
+from ..tools import lock_row
 
 
 class WechatpayWallet(models.Model):
@@ -63,6 +64,21 @@ class WechatpayWallet(models.Model):
               "uid": self.env.uid})
         return self.search([("partner_id", "=", partner.id),
                             ("company_id", "=", company.id)], limit=1)
+
+    @api.multi
+    def _lock_for(self, amount_fen):
+        """Lock the wallet before long work that ends in a debit: two
+        payments of one wallet then queue here, not after the work (the
+        loser of a late lock would redo it all); 409 at once when the
+        balance is short."""
+        self.ensure_one()
+        lock_row(self.env.cr, self._table, self.id)
+        self.invalidate_cache(["balance_fen", "balance"], self.ids)
+        if self.balance_fen < amount_fen:
+            raise MpConflict(
+                _("The balance (%s CNY) is not enough.") %
+                format_fen(self.balance_fen), "insufficient_balance")
+        return True
 
     @api.multi
     def _move(self, amount_fen, kind, name, origin=None, payment=None,

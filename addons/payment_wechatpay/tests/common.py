@@ -48,6 +48,8 @@ class WechatPayCase(MiniProgramCase):
         self.wallet_journal = self.company._wechatpay_wallet_journal()
         self.journal_opening = self.account_balance(
             self.journal.default_debit_account_id)
+        self.wallet_opening = self.account_balance(
+            self.company.wechatpay_wallet_account_id)
         # The test and the server share one cursor: a refund notify must
         # not arrive while the test still runs the refund call.
         self.sim.call("POST", "settings", refund_notify_delay=0.3)
@@ -161,6 +163,12 @@ class WechatPayCase(MiniProgramCase):
         lines = self.env["account.move.line"].search(domain)
         return round(sum(lines.mapped("debit")) - sum(lines.mapped("credit")),
                      2)
+
+    def wallet_account_change(self):
+        """How the wallet liability account moved during the test."""
+        return round(self.account_balance(
+            self.company.wechatpay_wallet_account_id) - self.wallet_opening,
+            2)
 
     def assertBooksBalance(self):
         """Every posted move balances, and the WeChat Pay account holds

@@ -263,3 +263,29 @@ class TestPayment(WechatPayCase):
         self.assertEqual(invoice.state, "paid")
         self.assertEqual(tx.wechatpay_payment_id.journal_id, self.journal)
         self.assertBooksBalance()
+
+    def test_an_invoice_takes_one_payment_the_second_is_refunded(self):
+        order = self.make_order(price=6.0)
+        order.action_confirm()
+        invoice = self.env["account.invoice"].browse(
+            order.action_invoice_create())
+        invoice.action_invoice_open()
+        first = self.env["payment.transaction"].browse(
+            invoice._wechatpay_pay()["transaction_id"])
+        # Its last seconds: a second tap opens another WeChat order.
+        first.wechatpay_expire_at = fields.Datetime.to_string(
+            datetime.datetime.utcnow() + datetime.timedelta(seconds=30))
+        second = self.env["payment.transaction"].browse(
+            invoice._wechatpay_pay()["transaction_id"])
+        self.assertNotEqual(first, second)
+        # The user pays both before any invoice job has run.
+        self.pay_as_user(first, notify=False)
+        self.pay_as_user(second, notify=False)
+        self.post_notify("pay", self._signed_notify(first))
+        self.post_notify("pay", self._signed_notify(
+            second, transaction_id="4200000000202611220000000002"))
+        self.assertEqual(invoice.state, "paid")
+        self.assertEqual(first.wechatpay_payment_id.invoice_ids, invoice)
+        self.assertTrue(second.wechatpay_late)
+        self.assertEqual(second.wechatpay_refund_ids.amount_fen, 600)
+        self.assertFalse(second.wechatpay_payment_id.invoice_ids)

@@ -146,7 +146,6 @@ class TestRefund(WechatPayCase):
         self.assertEqual(wallet.balance_fen, 400)
         self.assertEqual(refund.payment_id.journal_id, self.wallet_journal)
         self.assertEqual(refund.credit_note_id.state, "paid")
-        self.assertEqual(self.account_balance(
-            self.company.wechatpay_wallet_account_id), -4.0)
+        self.assertEqual(self.wallet_account_change(), -4.0)
         self.assertEqual(self.sim.stats()["calls"].get("refund", 0), 0)
         self.assertBooksBalance()

@@ -53,8 +53,7 @@ class TestWalletAndPayouts(WechatPayCase):
         self.assertEqual(invoice.payment_ids.journal_id, self.wallet_journal)
         self.assertEqual(self.wallet().balance_fen, 500)
         # The liability went down by what was spent.
-        self.assertEqual(self.account_balance(
-            self.company.wechatpay_wallet_account_id), -5.0)
+        self.assertEqual(self.wallet_account_change(), -5.0)
         # Short balance: 409, nothing changes.
         other = self.make_order(price=10.0)
         self.assertError(self.api(
@@ -93,8 +92,7 @@ class TestWalletAndPayouts(WechatPayCase):
         self.assertEqual(transfer["amount"], 600)
         self.assertEqual(transfer["openid"], self.alice_partner.mp_openid)
         self.assertEqual(payout.payment_no, transfer["payment_no"])
-        self.assertEqual(self.account_balance(
-            self.company.wechatpay_wallet_account_id), -4.0)
+        self.assertEqual(self.wallet_account_change(), -4.0)
         self.assertBooksBalance()
         # More than the balance: 409.
         self.assertError(self.api(
@@ -152,3 +150,18 @@ class TestWalletAndPayouts(WechatPayCase):
         self.assertEqual(self.wallet().entry_ids.mapped("kind"),
                          ["payout_reversal", "withdrawal",
                           "payout_fallback"])
+
+    def test_refused_transfer_of_unknown_outcome_stays_pending(self):
+        self.fund_wallet(1000)
+        payout = self.Payout._request(self.alice_partner, 500, "Withdraw",
+                                      self.company)
+        self.sim.fault("transfers", err_code="PARAM_ERROR")
+        self.sim.fault("gettransferinfo", http_status=502)
+        payout._send()
+        # WeChat refused, but whether it paid cannot be checked: wait.
+        self.assertEqual(payout.state, "pending")
+        self.assertEqual(self.wallet().balance_fen, 500)
+        payout._send()
+        self.assertEqual(payout.state, "done")
+        self.assertEqual(len(self.sim.call("GET", "transfers")["transfers"]),
+                         1)

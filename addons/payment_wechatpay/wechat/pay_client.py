@@ -57,9 +57,15 @@ def make_client(appid, mch_id, api_key, api_root=None, timeout=10,
 
 
 def call(func, *args, **kwargs):
-    """``func(*args, **kwargs)`` with every failure as a PayCallError."""
+    """``func(*args, **kwargs)`` with every failure as a PayCallError.
+
+    WeChat answers XML, which wechatpy turns into a dict; anything else
+    (a proxy's error page) is a retryable failure, except for the calls
+    that answer text (``expect_text=True``: the daily bill).
+    """
+    expect_text = kwargs.pop("expect_text", False)
     try:
-        return func(*args, **kwargs)
+        result = func(*args, **kwargs)
     except WeChatPayException as error:
         if error.return_code is None:  # HTTP error status
             status = getattr(error.response, "status_code", "")
@@ -73,3 +79,7 @@ def call(func, *args, **kwargs):
     except requests.RequestException as error:
         # Never the URL (it may carry parameters), only the kind of failure.
         raise PayCallError("NETWORK", type(error).__name__, True)
+    if not isinstance(result, dict) and not expect_text:
+        raise PayCallError("BAD_RESPONSE", "WeChat Pay answered no XML",
+                           True)
+    return result
