@@ -3,8 +3,8 @@
 import datetime
 import logging
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpServiceUnavailable)
@@ -31,6 +31,14 @@ REUSE_MARGIN = datetime.timedelta(seconds=60)
 RECONCILE_GRACE = datetime.timedelta(seconds=30)
 RECONCILE_BATCH = 200
 RECONCILE_MAX_BATCHES = 10
+#: Fields of a WeChat Pay transaction only the payment process writes.
+PROTECTED_FIELDS = frozenset((
+    "state", "amount", "currency_id", "partner_id", "acquirer_id",
+    "acquirer_reference", "sale_order_id", "wechatpay_out_trade_no",
+    "wechatpay_prepay_id", "wechatpay_total_fee", "wechatpay_paid_at",
+    "wechatpay_payer_openid", "wechatpay_invoice_id", "wechatpay_payment_id",
+    "wechatpay_late",
+))
 #: How long a transaction waits before it is queried again after WeChat
 #: could not answer.
 RECONCILE_RETRY_AFTER = datetime.timedelta(minutes=2)
@@ -85,6 +93,31 @@ class PaymentTransaction(models.Model):
          "The WeChat out_trade_no must be unique."),
     ]
 
+    @api.model
+    def create(self, values):
+        """WeChat Pay transactions are created by ``_wechatpay_open`` only
+        (see ``write``)."""
+        if self.env.uid != SUPERUSER_ID and values.get("acquirer_id") and \
+                self.env["payment.acquirer"].browse(
+                    values["acquirer_id"]).provider == "wechatpay":
+            raise AccessError(_("WeChat Pay transactions are created by "
+                                "the payment process only."))
+        return super(PaymentTransaction, self).create(values)
+
+    @api.multi
+    def write(self, values):
+        """What a WeChat payment is (amount, state, payer, documents)
+        follows WeChat's verified answers only: nobody may write it, not
+        even an accountant over RPC, since a "paid" transaction can be
+        refunded into a withdrawable wallet. The payment process writes
+        it as superuser."""
+        if self.env.uid != SUPERUSER_ID and \
+                PROTECTED_FIELDS.intersection(values) and \
+                any(tx.provider == "wechatpay" for tx in self.sudo()):
+            raise AccessError(_("WeChat Pay transactions change only with "
+                                "WeChat's answers."))
+        return super(PaymentTransaction, self).write(values)
+
     @api.depends("wechatpay_refund_ids.state",
                  "wechatpay_refund_ids.amount_fen")
     def _compute_wechatpay_refunded_fee(self):
@@ -135,7 +168,9 @@ class PaymentTransaction(models.Model):
         if not expire_at:
             expire_at = now + datetime.timedelta(
                 minutes=acquirer.wechatpay_order_lifetime or 15)
-        tx = self.create({
+        # As superuser: see ``write``. The caller was checked (the
+        # document is theirs) and WeChat decides what happens next.
+        tx = self.sudo().create({
             "acquirer_id": acquirer.id,
             "type": "server2server",
             # Odoo's own convention (the order's name, then SO042x1...);
@@ -153,7 +188,7 @@ class PaymentTransaction(models.Model):
         })
         tx.wechatpay_out_trade_no = acquirer._wechatpay_number("T", tx.id)
         tx._wechatpay_place(description, client_ip)
-        return tx
+        return tx.with_env(self.env)
 
     @api.multi
     def _wechatpay_place(self, description, client_ip=None):

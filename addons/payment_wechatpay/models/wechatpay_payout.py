@@ -22,6 +22,10 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 class WechatpayPayout(models.Model):
     """Money paid to a user's WeChat change (企业付款到零钱).
 
+    Nobody writes payouts directly (not even accountants, over RPC): they
+    are created by ``_request`` after its checks, as superuser, and moved
+    on by WeChat's answers only.
+
     Two sources: the user's wallet (a withdrawal, debited when asked) or
     a business payout from an account the caller names (a pool's share).
     The partner_trade_no derives from the record id and is committed
@@ -115,7 +119,7 @@ class WechatpayPayout(models.Model):
         if debit_account is None:
             if blocker:
                 raise MpConflict(blocker, "payout_not_allowed")
-            payout = self.create(dict(
+            payout = self.sudo().create(dict(
                 values, source="wallet",
                 debit_account_id=company._wechatpay_wallet_journal()
                 .default_debit_account_id.id))
@@ -124,16 +128,16 @@ class WechatpayPayout(models.Model):
                 amount_fen, "withdrawal", payout.name,
                 origin="%s,%d" % (self._name, payout.id))
         else:
-            payout = self.create(dict(values, source="account",
-                                      debit_account_id=debit_account.id))
+            payout = self.sudo().create(dict(
+                values, source="account", debit_account_id=debit_account.id))
             payout.name = acquirer._wechatpay_number("W", payout.id)
             if blocker:
                 payout._to_wallet(blocker)
-                return payout
+                return payout.with_env(self.env)
         payout.with_delay(
             identity_key="wechatpay.payout.send.%d" % payout.id,
             description=_("Send WeChat payout %s") % payout.name)._send()
-        return payout
+        return payout.with_env(self.env)
 
     @api.model
     def _mp_withdraw(self, partner, amount_fen, company):
@@ -304,5 +308,7 @@ class WechatpayPayout(models.Model):
 
     @api.multi
     def action_send(self):
-        """Back office: try the pending payouts now."""
-        return self.filtered(lambda p: p.state == "pending")._send()
+        """Back office: try the pending payouts now (the button only
+        triggers the checked process; payouts are never written directly).
+        """
+        return self.sudo().filtered(lambda p: p.state == "pending")._send()

@@ -1,6 +1,6 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .common import WechatPayCase
 
@@ -149,3 +149,29 @@ class TestRefund(WechatPayCase):
         self.assertEqual(self.wallet_account_change(), -4.0)
         self.assertEqual(self.sim.stats()["calls"].get("refund", 0), 0)
         self.assertBooksBalance()
+
+    def test_accountants_cannot_write_money_over_rpc(self):
+        tx = self.paid_order(price=10.0)
+        refund = self.env["wechatpay.refund"]._request(tx, 100, "x")
+        accountant = self.env["res.users"].create({
+            "name": "Accountant", "login": "test-accountant-2",
+            "email": "accountant2@example.com",
+            "groups_id": [(6, 0, [
+                self.env.ref("base.group_user").id,
+                self.env.ref("account.group_account_invoice").id])],
+        })
+        as_accountant = tx.sudo(accountant)
+        for values in ({"state": "pending"}, {"wechatpay_total_fee": 99999},
+                       {"partner_id": self.company.partner_id.id}):
+            with self.assertRaises(AccessError):
+                as_accountant.write(values)
+        with self.assertRaises(AccessError):
+            refund.sudo(accountant).write({"state": "pending"})
+        with self.assertRaises(AccessError):
+            self.env["payment.transaction"].sudo(accountant).create({
+                "acquirer_id": self.acquirer.id, "amount": 1.0,
+                "currency_id": tx.currency_id.id, "state": "done",
+                "reference": "forged", "partner_id": tx.partner_id.id})
+        # What they may do: read it, and refund through the checks.
+        self.assertEqual(as_accountant.wechatpay_total_fee, 1000)
+        self.assertEqual(as_accountant.state, "done")
