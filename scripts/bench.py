@@ -29,8 +29,11 @@ def free_port():
 
 
 def odoo_snippet(db, code):
-    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "odoo_env.py"),
-                    db, code], check=True, cwd=ROOT)
+    """Run ``code`` with ``env`` in a new process; its standard output."""
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tests", "odoo_env.py"), db,
+         code], check=True, cwd=ROOT, stdout=subprocess.PIPE,
+        universal_newlines=True).stdout
 
 
 def start_odoo(db, port, workers):

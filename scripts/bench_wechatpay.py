@@ -18,7 +18,6 @@ import argparse
 import concurrent.futures
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -27,19 +26,11 @@ import requests
 from wechatpy.pay import WeChatPay
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
-from bench import ROOT, free_port, start_odoo
+from bench import free_port, odoo_snippet as snippet, start_odoo
 
 APP_ID = "wxd0000000000demo"
 MCH_ID = "1900000109"
 API_KEY = "demo-mch-api-key-000000000000000"
-
-
-def snippet(db, code):
-    """Run ``code`` in a new process with ``env``; its stdout."""
-    return subprocess.run(
-        [sys.executable, os.path.join(ROOT, "tests", "odoo_env.py"), db,
-         code], check=True, cwd=ROOT, stdout=subprocess.PIPE,
-        universal_newlines=True).stdout
 
 
 CONFIGURE = """

@@ -1,6 +1,9 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Small helpers shared by the models of the addon."""
+import random
+import time
+
 import psycopg2.extensions
 
 from odoo.tools import mute_logger
@@ -27,3 +30,25 @@ def run_in_new_transaction(registry, func):
                 if attempt == TRANSACTION_ATTEMPTS:
                     raise
                 cr.rollback()
+
+
+def replay_on_conflict(env, func, attempts=TRANSACTION_ATTEMPTS, pause=0.02):
+    """``func()`` in the request's transaction, replayed when it lost a
+    race for a row.
+
+    Odoo's transactions are REPEATABLE READ: two that update or lock the
+    same row at once cannot both commit, and the loser gets a
+    serialization failure. It changed nothing, so it is rolled back and
+    run again on a fresh snapshot after a short random pause; only one
+    that keeps losing raises.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with mute_logger("odoo.sql_db"):  # expected, replayed
+                return func()
+        except psycopg2.extensions.TransactionRollbackError:
+            if attempt == attempts:
+                raise
+            env.cr.rollback()
+            env.clear()
+            time.sleep(random.uniform(0, pause * attempt))

@@ -1,14 +1,10 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import random
-import time
-
-import psycopg2.extensions
-
 from odoo.http import request, route
-from odoo.tools import mute_logger
 
 from odoo.addons.base_rest.controllers.main import RestController
+
+from ..tools import replay_on_conflict
 
 #: Tries of a call that lost a race for a row (serialization failure).
 SERIALIZATION_ATTEMPTS = 8
@@ -36,26 +32,14 @@ class MiniProgramController(RestController):
 
     def _process_method(self, service_name, method_name, _id=None,
                         params=None):
-        """Run the call again when it lost a race for a row.
-
-        Odoo's transactions are REPEATABLE READ: two calls that update or
-        lock the same row at once (a wallet, a seat counter) cannot both
-        commit, and the loser gets a serialization failure. Such a call
-        changed nothing, so it is rolled back and replayed on a fresh
-        snapshot, after a short random pause; only a call that keeps
-        losing becomes a 503.
-        """
-        for attempt in range(1, SERIALIZATION_ATTEMPTS + 1):
-            try:
-                with mute_logger("odoo.sql_db"):
-                    return super(MiniProgramController, self)._process_method(
-                        service_name, method_name, _id=_id, params=params)
-            except psycopg2.extensions.TransactionRollbackError:
-                if attempt == SERIALIZATION_ATTEMPTS:
-                    raise
-                request.env.cr.rollback()
-                request.env.clear()
-                time.sleep(random.uniform(0, 0.02 * attempt))
+        """Run the call again when it lost a race for a row (a wallet, a
+        seat counter): see ``tools.replay_on_conflict``; only a call that
+        keeps losing becomes a 503."""
+        return replay_on_conflict(
+            request.env,
+            lambda: super(MiniProgramController, self)._process_method(
+                service_name, method_name, _id=_id, params=params),
+            attempts=SERIALIZATION_ATTEMPTS)
 
     def _get_component_context(self):
         context = super(MiniProgramController, self)._get_component_context()

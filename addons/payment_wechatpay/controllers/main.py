@@ -1,16 +1,9 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import logging
-import random
-import time
-
-import psycopg2.extensions
-
 from odoo import http
 from odoo.http import request
-from odoo.tools import mute_logger
 
-_logger = logging.getLogger(__name__)
+from odoo.addons.base_wechat_miniprogram.tools import replay_on_conflict
 
 #: Notifies are small; anything bigger is not from WeChat.
 MAX_NOTIFY_BYTES = 64 * 1024
@@ -43,17 +36,8 @@ class WechatpayController(http.Controller):
         handler = (env["payment.transaction"]._wechatpay_handle_pay_notify
                    if kind == "pay"
                    else env["wechatpay.refund"]._handle_refund_notify)
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                with mute_logger("odoo.sql_db"):
-                    accepted = handler(body)
-                break
-            except psycopg2.extensions.TransactionRollbackError:
-                if attempt == ATTEMPTS:
-                    raise
-                env.cr.rollback()
-                env.clear()
-                time.sleep(random.uniform(0, 0.05 * attempt))
+        accepted = replay_on_conflict(env, lambda: handler(body),
+                                      attempts=ATTEMPTS, pause=0.05)
         if accepted:
             return self._answer(SUCCESS)
         env.cr.rollback()  # nothing moves for a refused notify

@@ -172,18 +172,18 @@ class WechatpayBill(models.Model):
         problems = []
         billed_payments, billed_refunds = split_lines(lines)
         # Lines of other days' orders/refunds may be in Odoo: look them up.
-        others = self.env["payment.transaction"].search([
-            ("wechatpay_out_trade_no", "in", [
+        others = {tx.wechatpay_out_trade_no: tx for tx in self.env[
+            "payment.transaction"].search([("wechatpay_out_trade_no", "in", [
                 line.out_trade_no for line in billed_payments
-                if line.out_trade_no not in tx_by_no])])
-        other_refunds = self.env["wechatpay.refund"].search([
-            ("name", "in", [line.out_refund_no for line in billed_refunds
-                            if line.out_refund_no not in refund_by_no])])
+                if line.out_trade_no not in tx_by_no])])}
+        other_refunds = {refund.name: refund for refund in self.env[
+            "wechatpay.refund"].search([("name", "in", [
+                line.out_refund_no for line in billed_refunds
+                if line.out_refund_no not in refund_by_no])])}
         for line in billed_payments:
             tx = tx_by_no.pop(line.out_trade_no, None)
             if tx is None:
-                other = others.filtered(
-                    lambda t: t.wechatpay_out_trade_no == line.out_trade_no)
+                other = others.get(line.out_trade_no)
                 problems.append(self._problem(
                     "payment", "missing_in_odoo" if not other else "state",
                     line.out_trade_no, line.amount_fen,
@@ -207,8 +207,7 @@ class WechatpayBill(models.Model):
         for line in billed_refunds:
             refund = refund_by_no.pop(line.out_refund_no, None)
             if refund is None:
-                other = other_refunds.filtered(
-                    lambda r: r.name == line.out_refund_no)
+                other = other_refunds.get(line.out_refund_no)
                 problems.append(self._problem(
                     "refund", "missing_in_odoo" if not other else "state",
                     line.out_refund_no, line.refund_fen,
