@@ -22,6 +22,11 @@ class WechatpayRefundWizard(models.TransientModel):
         string="Can Still Be Refunded", compute="_compute_left")
     amount = fields.Monetary(required=True)
     reason = fields.Char(required=True)
+    # Kept on the record, not read from the context at the end: Odoo 11
+    # replays a call that lost a row race without its context.
+    from_invoice = fields.Boolean(
+        default=lambda self: bool(
+            self.env.context.get("wechatpay_from_invoice")))
     destination = fields.Selection([
         ("original", "WeChat Pay (original payment)"),
         ("wallet", "Customer Wallet"),
@@ -43,7 +48,7 @@ class WechatpayRefundWizard(models.TransientModel):
             raise UserError(_("Enter an amount to refund."))
         refund = self.env["wechatpay.refund"]._request(
             self.transaction_id, amount_fen, self.reason, self.destination)
-        if self.env.context.get("wechatpay_from_invoice"):
+        if self.from_invoice:
             # The accountant stays on the invoice; the refund is listed
             # in its WeChat Pay tab.
             return {"type": "ir.actions.act_window_close"}
