@@ -26,6 +26,7 @@
         "security/base_wechat_miniprogram_security.xml",
         "security/ir.model.access.csv",
         "data/res_users_data.xml",
+        "data/res_users_api_email.xml",
         "data/queue_job_channel_data.xml",
         "data/ir_cron_data.xml",
         "views/base_wechat_miniprogram_menus.xml",

@@ -30,6 +30,16 @@ class MiniProgramController(RestController):
     def update_singleton(self, _service_name, **params):
         return self._process_method(_service_name, "update", None, params)
 
+    @route(["<string:_service_name>/<string:method_name>",
+            "<string:_service_name>/<int:_id>/<string:method_name>"],
+           methods=["GET"])
+    def get_named(self, _service_name, method_name, _id=None, **params):
+        """``GET /mp/v1/<service>[/<id>]/<method>``: a read-only method
+        the service lists in ``_mp_get_methods`` (base_rest routes only
+        ``get`` and ``search`` for GET); anything else is a 405."""
+        request.mp_read_call = True
+        return self._process_method(_service_name, method_name, _id, params)
+
     def _process_method(self, service_name, method_name, _id=None,
                         params=None):
         """Run the call again when it lost a race for a row (a wallet, a

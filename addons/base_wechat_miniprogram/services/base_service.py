@@ -4,10 +4,11 @@ import inspect
 import threading
 
 from odoo import _
+from odoo.http import request
 
 from odoo.addons.component.core import AbstractComponent
 
-from ..exceptions import MpBadRequest, MpNotFound
+from ..exceptions import MpBadRequest, MpMethodNotAllowed, MpNotFound
 
 #: Cerberus validators per thread, by service class and validator method.
 _validators = threading.local()
@@ -70,6 +71,8 @@ class MiniProgramService(AbstractComponent):
     _name = "mp.base.service"
     _inherit = "base.rest.service"
     _collection = "mp.v1.services"
+    #: Read-only methods also served by ``GET <service>[/<id>]/<method>``.
+    _mp_get_methods = ()
 
     @property
     def partner(self):
@@ -82,6 +85,9 @@ class MiniProgramService(AbstractComponent):
     def dispatch(self, method_name, _id=None, params=None):
         """404 for an id on a method that takes none (``PUT /me/7``)."""
         method = getattr(self, method_name, None)
+        if request and getattr(request, "mp_read_call", False) and \
+                method_name not in self._mp_get_methods:
+            raise MpMethodNotAllowed(_("Use POST for this method."))
         if _id and method is not None and \
                 "_id" not in inspect.signature(method).parameters:
             raise MpNotFound(_("Not found."))
@@ -171,6 +177,11 @@ class MiniProgramService(AbstractComponent):
     def _get_openapi_paths(self):
         """Document a singleton ``update`` (no id) as ``PUT /``."""
         paths = super(MiniProgramService, self)._get_openapi_paths()
+        for name in self._mp_get_methods:
+            for path in ("/" + name, "/{id}/" + name):
+                operation = paths.get(path, {}).get("post")
+                if operation:
+                    paths[path] = {"get": self._openapi_as_get(operation)}
         by_id = paths.get("/{id}", {})
         update = getattr(self, "update", None)
         if "put" in by_id and update is not None and \
@@ -179,6 +190,21 @@ class MiniProgramService(AbstractComponent):
             if not by_id:
                 del paths["/{id}"]
         return paths
+
+    @staticmethod
+    def _openapi_as_get(operation):
+        """A POST operation documented by base_rest, as a GET whose body
+        fields are query parameters."""
+        body = operation.pop("requestBody")
+        schema = body["content"]["application/json"]["schema"]
+        required = schema.get("required", [])
+        for name, spec in schema.get("properties", {}).items():
+            parameter = {"name": name, "in": "query",
+                         "required": name in required,
+                         "schema": {key: value for key, value in spec.items()
+                                    if key != "nullable"}}
+            operation["parameters"].append(parameter)
+        return operation
 
     def to_openapi(self):
         document = super(MiniProgramService, self).to_openapi()

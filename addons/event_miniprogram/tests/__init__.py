@@ -1,0 +1,5 @@
+from . import test_browse
+from . import test_join
+from . import test_cancel
+from . import test_checkin
+from . import test_waitlist_review
