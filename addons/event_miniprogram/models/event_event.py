@@ -127,6 +127,7 @@ class EventEvent(models.Model):
         for event in self:
             event.mp_fee_display = "%.2f" % fen_to_yuan(event.mp_fee_fen)
 
+    @api.depends("mp_checkin_token")
     def _compute_mp_checkin_qr(self):
         for event in self:
             event.mp_checkin_qr = "mpevent:checkin:%d:%s" % (
