@@ -58,7 +58,8 @@ class EventMpFormField(models.Model):
     @api.constrains("kind", "options")
     def _check_options(self):
         for field in self:
-            if field.kind in ("single", "multiple") and                     not field._option_list():
+            if field.kind in ("single", "multiple") and \
+                    not field._option_list():
                 raise ValidationError(
                     _("The choice field %s needs at least one option.")
                     % field.name)
@@ -89,37 +90,53 @@ class EventMpFormField(models.Model):
             if self.required:
                 raise ValueError(_("This field is required."))
             return ""
-        kind = self.kind
-        if kind == "multiple":
-            if not isinstance(value, list) or \
-                    not all(isinstance(item, str) for item in value):
-                raise ValueError(_("Choose from the list."))
-            unknown = set(value) - set(self._option_list())
-            if unknown or len(set(value)) != len(value):
-                raise ValueError(_("Choose from the list."))
-            return "\n".join(value)
+        if self.kind == "multiple":
+            return self._clean_multiple(value)
         if isinstance(value, bool) or not isinstance(
                 value, (str, int, float)):
             raise ValueError(_("This answer has the wrong type."))
         text = str(value).strip()
         if len(text) > MAX_TEXT:
             raise ValueError(_("At most %d characters.") % MAX_TEXT)
-        if kind == "number":
-            try:
-                float(text)
-            except ValueError:
-                raise ValueError(_("Enter a number."))
-        elif kind == "phone" and not PHONE_RE.match(text):
-            raise ValueError(_("Enter an 11-digit mobile number."))
-        elif kind == "id_number" and not valid_resident_id(text):
-            raise ValueError(_("Enter a valid 18-character ID number."))
-        elif kind == "single" and text not in self._option_list():
-            raise ValueError(_("Choose from the list."))
-        elif kind == "date":
-            try:
-                datetime.datetime.strptime(text, "%Y-%m-%d")
-            except ValueError:
-                raise ValueError(_("Enter a date as YYYY-MM-DD."))
-        elif not text and self.required:
+        if not text and self.required:
             raise ValueError(_("This field is required."))
+        check = getattr(self, "_validate_%s" % self.kind, None)
+        if text and check:
+            check(text)
         return text
+
+    def _clean_multiple(self, value):
+        if not isinstance(value, list) or \
+                not all(isinstance(item, str) for item in value) or \
+                set(value) - set(self._option_list()) or \
+                len(set(value)) != len(value):
+            raise ValueError(_("Choose from the list."))
+        return "\n".join(value)
+
+    @staticmethod
+    def _validate_number(text):
+        try:
+            float(text)
+        except ValueError:
+            raise ValueError(_("Enter a number."))
+
+    @staticmethod
+    def _validate_phone(text):
+        if not PHONE_RE.match(text):
+            raise ValueError(_("Enter an 11-digit mobile number."))
+
+    @staticmethod
+    def _validate_id_number(text):
+        if not valid_resident_id(text):
+            raise ValueError(_("Enter a valid 18-character ID number."))
+
+    def _validate_single(self, text):
+        if text not in self._option_list():
+            raise ValueError(_("Choose from the list."))
+
+    @staticmethod
+    def _validate_date(text):
+        try:
+            datetime.datetime.strptime(text, "%Y-%m-%d")
+        except ValueError:
+            raise ValueError(_("Enter a date as YYYY-MM-DD."))
