@@ -2,7 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import datetime
 
+import requests
+from openapi_spec_validator import validate_spec
+
 from odoo import fields
+from odoo.tests import common
 
 from odoo.addons.event_miniprogram import local_time
 from odoo.addons.event_miniprogram.services.common import mask_name
@@ -28,8 +32,8 @@ class TestBrowse(EventCase):
         self.assertEqual(response.status_code, 200, response.text)
         return response.json()
 
-    def port(self):
-        from odoo.tests import common
+    @staticmethod
+    def port():
         return common.PORT
 
     def ids(self, body):
@@ -175,3 +179,19 @@ class TestBrowse(EventCase):
                                  timeout=30)
         self.assertEqual(image.status_code, 200)
         self.assertEqual(image.headers["Content-Type"], "image/png")
+
+    def test_openapi_documents_validate(self):
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        for usage in ("events", "registrations", "checkins"):
+            response = requests.get(
+                "http://127.0.0.1:%s/api-docs/mp/v1/%s.json"
+                % (self.port(), usage), timeout=30)
+            self.assertEqual(response.status_code, 200, response.text)
+            document = response.json()
+            validate_spec(document)
+            if usage == "events":
+                days = document["paths"]["/days"]
+                self.assertEqual(list(days), ["get"])
+                self.assertIn("span", [p["name"] for p in
+                                       days["get"]["parameters"]])
+                self.assertIn("post", document["paths"]["/{id}/join"])
