@@ -10,7 +10,7 @@ from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpServiceUnavailable)
 from odoo.addons.queue_job.job import job
 
-from ..money import fen_to_yuan
+from ..money import fen_to_yuan, yuan_to_fen
 from ..tools import lock_row, process_each
 from ..wechat.pay_client import PayCallError, call
 from ..wechat.times import from_beijing, to_beijing
@@ -363,7 +363,8 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         order = self.sale_order_id
         if order:
-            if order.currency_id.round(order.amount_total) != self.amount:
+            # In fen: 19.90 rounds to 19.900000000000002 in floats.
+            if yuan_to_fen(order.amount_total) != self.wechatpay_total_fee:
                 return False
             if order.state == "cancel" or was_cancelled:
                 if order.state not in ("draft", "sent", "cancel") or \

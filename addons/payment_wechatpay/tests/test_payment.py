@@ -67,6 +67,18 @@ class TestPayment(WechatPayCase):
         self.assertTrue(tx.acquirer_reference.startswith("42000"))
         self.assertBooksBalance()
 
+    def test_prices_that_floats_cannot_hold_are_paid(self):
+        # 19.90 is 19.900000000000002 once rounded as a float: compared in
+        # fen, the order still takes its own payment.
+        order = self.make_order(price=19.9)
+        tx = self.open_payment(order)
+        self.assertEqual(tx.wechatpay_total_fee, 1990)
+        self.pay_as_user(tx)
+        self.wait_notify("pay", tx.wechatpay_out_trade_no)
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(tx.wechatpay_late)
+        self.assertEqual(tx.wechatpay_invoice_id.state, "paid")
+
     def test_duplicate_notifies_are_applied_once(self):
         order = self.make_order()
         tx = self.open_payment(order)
