@@ -14,6 +14,8 @@ from odoo.addons.payment_wechatpay.tools import lock_row
 #: Registration states that hold a seat (Odoo's: unconfirmed, confirmed,
 #: attended).
 SEAT_STATES = ("draft", "open", "done")
+#: The earliest a reminder can go out (a week before the start).
+MAX_REMINDER_HOURS = 168
 
 
 class EventEvent(models.Model):
@@ -168,7 +170,8 @@ class EventEvent(models.Model):
             event.mp_status = event._mp_status_at(now, taken.get(event.id, 0))
 
     @api.constrains("mp_fee_fen", "mp_payment_minutes",
-                    "mp_waitlist_offer_minutes", "mp_deadline", "date_end")
+                    "mp_waitlist_offer_minutes", "mp_deadline", "date_end",
+                    "mp_reminder_hours")
     def _check_mp_settings(self):
         for event in self:
             if event.mp_fee_fen < 0:
@@ -177,6 +180,9 @@ class EventEvent(models.Model):
                     event.mp_waitlist_offer_minutes < 1:
                 raise ValidationError(
                     _("Payment and offer times are at least one minute."))
+            if not 0 <= event.mp_reminder_hours <= MAX_REMINDER_HOURS:
+                raise ValidationError(_(
+                    "Reminders go out at most 168 hours before the start."))
             if event.mp_deadline and event.date_end and \
                     event.mp_deadline > event.date_end:
                 raise ValidationError(_(
@@ -418,14 +424,12 @@ class EventEvent(models.Model):
         """Remind confirmed attendees of activities starting within their
         reminder time; each sign-up once. Bounded per run."""
         now = datetime.datetime.utcnow()
-        horizon = fields.Datetime.to_string(now + datetime.timedelta(
-            hours=max(self.search([("mp_published", "=", True)]).mapped(
-                "mp_reminder_hours") or [0])))
         registrations = self.env["event.registration"].search([
             ("mp_joined", "=", True), ("state", "=", "open"),
             ("mp_reminded", "=", False),
             ("event_id.date_begin", ">", fields.Datetime.to_string(now)),
-            ("event_id.date_begin", "<=", horizon),
+            ("event_id.date_begin", "<=", fields.Datetime.to_string(
+                now + datetime.timedelta(hours=MAX_REMINDER_HOURS))),
         ], limit=limit)
         due = registrations.filtered(
             lambda r: r.event_id.mp_reminder_hours and

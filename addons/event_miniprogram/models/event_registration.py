@@ -531,7 +531,3 @@ class EventRegistration(models.Model):
                     "cancel_reason_id": False, "mp_cancelled_at": False,
                     "mp_review_pending": False})
         return True
-
-    @api.model
-    def _mp_now(self):
-        return fields.Datetime.now()

@@ -1,6 +1,6 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _
+from odoo import _, fields
 from odoo.http import request
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
@@ -10,6 +10,8 @@ from odoo.addons.base_wechat_miniprogram.services.base_service import (
 from odoo.addons.component.core import Component
 from odoo.addons.payment_wechatpay.services.payment_service import (
     PAY_RESULT_SCHEMA)
+
+from .common import selection_labels
 
 #: The seed's filters of "my sign-ups".
 FILTERS = {
@@ -74,7 +76,9 @@ class RegistrationService(Component):
         registrations, total = self._paginate(
             self.env["event.registration"], domain, page, size,
             order=SORTS[sort])
-        return self._page(registrations, total, page, size, self._item)
+        stages = self._stage_labels()
+        return self._page(registrations, total, page, size,
+                          lambda r: self._item(r, stages))
 
     def get(self, _id):
         registration = self._registration(_id)
@@ -84,7 +88,7 @@ class RegistrationService(Component):
             registration.mp_stage == "to_pay" or
             event.mp_cancel_policy == "allowed" or (
                 event.mp_cancel_policy == "before_deadline" and
-                event._mp_deadline() > registration._mp_now()))
+                event._mp_deadline() > fields.Datetime.now()))
         result.update({
             "code": registration.mp_code,
             "qr": registration._mp_qr_payload(),
@@ -144,11 +148,13 @@ class RegistrationService(Component):
             raise MpNotFound(_("Sign-up not found."))
         return registration
 
-    def _item(self, registration):
+    def _stage_labels(self):
+        return selection_labels(self.env["event.registration"], "mp_stage")
+
+    def _item(self, registration, stages=None):
         event = registration.event_id
         iso = self.partner._mp_iso
-        stages = dict(registration._fields["mp_stage"]._description_selection(
-            registration.env))
+        stages = stages or self._stage_labels()
         return {
             "id": registration.id,
             "event_id": event.id,
