@@ -387,9 +387,11 @@ class EventRegistration(models.Model):
             "mp_review_pending": False,
         })
         self._mp_refund(refund_percent, note or (reason and reason.name))
-        order = self.sale_order_id
+        # An unpaid quotation goes with it (sales documents are the
+        # back office's, see _mp_make_order).
+        order = self.sudo().sale_order_id
         if order and order.state in ("draft", "sent"):
-            order.sudo().action_cancel()
+            order.action_cancel()
         self.event_id._mp_offer_free_seats()
         return True
 
@@ -409,10 +411,13 @@ class EventRegistration(models.Model):
             self.write({"mp_payment_state": "refund_due",
                         "mp_refunded_fen": amount})
             return True
-        tx = self._mp_payment_transaction()
+        # The refund follows a decision the caller may make (they just
+        # changed this sign-up); the payment behind it is accounting's,
+        # which event staff and the API user do not read.
+        tx = self.sudo()._mp_payment_transaction()
         if not tx:
             raise UserError(_("The payment of %s was not found.") % self.name)
-        self.env["wechatpay.refund"]._request(
+        self.env["wechatpay.refund"].sudo()._request(
             tx, amount, ("%s: %s" % (description, reason))
             if reason else description)
         self.write({"mp_payment_state": "refunded",
