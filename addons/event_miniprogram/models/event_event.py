@@ -49,7 +49,7 @@ class EventEvent(models.Model):
     mp_payment_method = fields.Selection([
         ("online", "WeChat Pay"),
         ("offline", "Offline"),
-    ], string="Payment", default="online", required=True)
+    ], string="Payment Method", default="online", required=True)
     mp_payment_minutes = fields.Integer(
         string="Payment Time (minutes)", default=6,
         help="An unpaid sign-up keeps its seat this long, then is "

@@ -45,7 +45,8 @@ class EventRegistration(models.Model):
         ("rejected", "Rejected"),
     ], string="Sign-up Status", compute="_compute_mp_stage", store=True,
         index=True)
-    mp_review_pending = fields.Boolean(readonly=True)
+    mp_review_pending = fields.Boolean(string="Awaiting Review",
+                                       readonly=True)
     mp_code = fields.Char(
         string="Verification Code", readonly=True, copy=False)
     mp_answer_ids = fields.One2many(
@@ -60,7 +61,7 @@ class EventRegistration(models.Model):
         ("paid", "Paid"),
         ("refund_due", "Refund Due (offline)"),
         ("refunded", "Refunded"),
-    ], string="Payment", readonly=True, index=True)
+    ], string="Payment Status", readonly=True, index=True)
     mp_paid_fen = fields.Integer(string="Paid (fen)", readonly=True)
     mp_paid_at = fields.Datetime(string="Paid On", readonly=True)
     mp_paid_offline = fields.Boolean(string="Paid Offline", readonly=True)
@@ -78,10 +79,10 @@ class EventRegistration(models.Model):
         ("self", "Self (venue QR)"),
         ("staff", "Staff (mini-program)"),
         ("backoffice", "Back Office"),
-    ], string="Checked In By", readonly=True)
+    ], string="Check-in Method", readonly=True)
     mp_checker_id = fields.Many2one(
         "res.partner", string="Checker", readonly=True)
-    mp_reminded = fields.Boolean(readonly=True)
+    mp_reminded = fields.Boolean(string="Reminder Sent", readonly=True)
     mp_review_id = fields.One2many(
         "event.mp.review", "registration_id", string="Review")
 

@@ -129,7 +129,8 @@ class TestBrowse(EventCase):
         self.join(event)
         detail = self.get("events/%d" % event.id)
         self.assertEqual(detail["my_registration"]["stage"], "to_review")
-        self.assertEqual(detail["my_registration"]["tag"], "Pending review")
+        # In the caller's language, Chinese by default.
+        self.assertEqual(detail["my_registration"]["tag"], "待审核")
 
     def test_status_is_derived_from_the_settings(self):
         cases = [

@@ -126,8 +126,7 @@ class TestJoin(EventCase):
         detail = self.api("GET", "events/%d" % event.id,
                           token=self.alice["token"]).json()
         self.assertEqual(detail["my_registration"]["stage"], "confirmed")
-        self.assertEqual(detail["my_registration"]["tag"],
-                         "Signed up and paid")
+        self.assertEqual(detail["my_registration"]["tag"], "已报名缴费")
         self.assertBooksBalance()
 
     def test_paid_join_with_approval_goes_to_review_after_payment(self):

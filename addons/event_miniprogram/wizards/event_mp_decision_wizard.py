@@ -17,7 +17,8 @@ class EventMpDecisionWizard(models.TransientModel):
     mode = fields.Selection([
         ("reject", "Reject"),
         ("cancel", "Cancel"),
-    ], required=True, default=lambda self: self.env.context.get(
+    ], string="Decision", required=True,
+        default=lambda self: self.env.context.get(
         "mp_decision", "reject"))
     registration_ids = fields.Many2many(
         "event.registration", string="Sign-ups", required=True,
