@@ -154,10 +154,9 @@ def join_and_pay(server, sim, auth, event_id, fee_fen):
         return sql(REJECTED_PAYMENT, [payment["transaction_id"]])
 
     detail = wait_for(settled)
-    # payment_wechatpay's _wechatpay_document_takes_payment compares
-    # ``order.currency_id.round(order.amount_total) != tx.amount``: for
-    # 19.90 CNY round() gives 19.900000000000002, so the order "does not
-    # match" its own payment, which is booked as unapplied and refunded.
+    # A payment the order refuses is booked as unapplied and refunded:
+    # payment_wechatpay once compared the order's total with it as floats,
+    # and refused 19.90 CNY (rounded to 19.900000000000002) this way.
     assert isinstance(detail, dict), (
         "the sign-up was not confirmed after paying %d fen: payment "
         "rejected and refunded as %s" % (fee_fen, detail))
@@ -167,7 +166,7 @@ def join_and_pay(server, sim, auth, event_id, fee_fen):
 
 
 def test_browse_join_pay_check_in_and_review(odoo_server, sim):
-    fee = 1990  # 19.90 CNY, a common price
+    fee = 1990  # 19.90 CNY: a common price, not exact as a float
     tag = "Flow%d" % (time.time() * 1000)
     category = "Hiking " + tag
     paid, free, _hidden = make_events(
