@@ -34,15 +34,15 @@ def login_all(server, sim, names):
         return tuple(zip(*pool.map(login, names)))
 
 
-def post(url, payload, headers=None, attempts=5):
+def post(url, payload, headers=None, attempts=10):
     """POST, sent again when the server dropped the connection unread.
 
-    Odoo's prefork server listens with a backlog of 8 per worker: beyond
-    it, the kernel drops packets and a worker may give up on a request
-    that arrives late, closing the connection unanswered (nginx absorbs
-    this in production). Such a request was never read, so the client
-    sends it again, as wx.request callers do. The response carries the
-    number of attempts as ``attempts``.
+    Odoo's prefork server listens with a backlog of 8 per worker, and a
+    worker closes a connection whose request does not arrive within two
+    seconds, which happens when 200 client threads fight for the CPU
+    (nginx absorbs this in production). Such a request was never read, so
+    the client sends it again, as wx.request callers do. The response
+    carries the number of attempts as ``attempts``.
     """
     for attempt in range(1, attempts + 1):
         try:
@@ -53,7 +53,7 @@ def post(url, payload, headers=None, attempts=5):
         except requests.ConnectionError:
             if attempt == attempts:
                 raise
-            time.sleep(0.5)
+            time.sleep(min(0.5 * attempt, 2))
     raise AssertionError("unreachable")
 
 
