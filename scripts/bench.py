@@ -86,8 +86,8 @@ def wrk(url, script, args, env=None):
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": to_ms(re.search(r"50%\s+(\S+)", output).group(1)),
-        "p99": to_ms(re.search(r"99%\s+(\S+)", output).group(1)),
+        "p50": to_ms(re.search(r"^\s*50%\s+(\S+)", output, re.M).group(1)),
+        "p99": to_ms(re.search(r"^\s*99%\s+(\S+)", output, re.M).group(1)),
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),
     }

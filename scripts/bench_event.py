@@ -115,23 +115,6 @@ def check_list(url, token, path):
     return body["total"]
 
 
-def measure(url, script, args, env=None, tries=3):
-    """``bench.wrk``, run again when it cannot read wrk's output.
-
-    Its patterns ``50%\\s+(\\S+)`` and ``99%\\s+(\\S+)`` also match a
-    "+/- Stdev" column such as ``62.50%`` (common at low request counts)
-    and then fail on the word that follows; the figures of such a run are
-    not lost, only unread, so the run is repeated.
-    """
-    for attempt in range(1, tries + 1):
-        try:
-            return wrk(url, script, args, env)
-        except AttributeError:
-            if attempt == tries:
-                raise
-            print("wrk's output could not be read; running it again")
-
-
 def bench_list(args, url, tokens):
     path = "/mp/v1/events?page=1&size=20"
     total = check_list(url, tokens[0], path)
@@ -144,12 +127,11 @@ def bench_list(args, url, tokens):
     env = {"TOKENS": handle.name, "LIST_PATH": path}
     try:
         warm = argparse.Namespace(**dict(vars(args), duration=3))
-        measure(url + "/web/webclient/version_info", "version_info.lua",
-                warm)
-        measure(url + path, lua.name, warm, env)
-        bare = measure(url + "/web/webclient/version_info",
-                       "version_info.lua", args)
-        listed = measure(url + path, lua.name, args, env)
+        wrk(url + "/web/webclient/version_info", "version_info.lua", warm)
+        wrk(url + path, lua.name, warm, env)
+        bare = wrk(url + "/web/webclient/version_info",
+                   "version_info.lua", args)
+        listed = wrk(url + path, lua.name, args, env)
     finally:
         os.unlink(handle.name)
         os.unlink(lua.name)

@@ -52,17 +52,34 @@ env.cr.execute('''SELECT count(*) FROM (SELECT move_id FROM account_move_line
     GROUP BY move_id HAVING round(sum(debit) - sum(credit), 2) != 0) t''')
 unbalanced = env.cr.fetchone()[0]
 bill = env['wechatpay.bill']._check_day(acquirer, beijing_today())
+# Payments and refunds of the modules that ran before this one are in
+# Odoo only: the reset of the simulator made WeChat forget them.
+problems = bill.mismatch_ids.filtered(lambda m: not (
+    m.cause == 'missing_in_bill' and
+    m.transaction_id.id <= %(tx)d and m.refund_id.id <= %(refund)d))
 env.cr.commit()
-print(json.dumps({'unbalanced': unbalanced, 'bill': bill.state,
-                  'notes': bill.mismatch_ids.mapped('note')}))
+print(json.dumps({'unbalanced': unbalanced,
+                  'notes': problems.mapped('note')}))
 """
+
+#: The last transaction and refund made before this module.
+BEFORE = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def fresh_merchant(sim):
     """WeChat's side starts empty: the bill of the day is then exactly
-    this module's payments (the database is new on every run)."""
+    this module's payments (the database is new on every run), plus
+    those of earlier modules, in Odoo only."""
     sim("POST", "reset")
+    BEFORE.update(json.loads(run_in_odoo(
+        "import json\n"
+        "env.cr.execute('SELECT COALESCE(max(id), 0) FROM"
+        " payment_transaction')\n"
+        "tx = env.cr.fetchone()[0]\n"
+        "env.cr.execute('SELECT COALESCE(max(id), 0) FROM"
+        " wechatpay_refund')\n"
+        "print(json.dumps({'tx': tx, 'refund': env.cr.fetchone()[0]}))")))
 
 
 def login(server, sim, user):
@@ -104,9 +121,9 @@ print(json.dumps([{
 
 
 def assert_books_match(sim):
-    facts = json.loads(run_in_odoo(BOOKS))
+    facts = json.loads(run_in_odoo(BOOKS % BEFORE))
     assert facts["unbalanced"] == 0
-    assert facts["bill"] == "matched", facts["notes"]
+    assert facts["notes"] == []
 
 
 def test_notify_racing_the_reconciliation_is_applied_once(odoo_server, sim):
