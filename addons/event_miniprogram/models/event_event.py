@@ -14,6 +14,33 @@ from odoo.addons.payment_wechatpay.tools import lock_row
 #: Registration states that hold a seat (Odoo's: unconfirmed, confirmed,
 #: attended).
 SEAT_STATES = ("draft", "open", "done")
+#: What the mini-program status is derived from.
+STATUS_FIELDS = ("mp_published", "mp_stopped", "state", "date_begin",
+                 "date_end", "mp_deadline", "seats_availability", "seats_max")
+
+
+def mp_status(values, now, taken):
+    """The mini-program status of an activity's ``values`` (a record or
+    its ``read``) at ``now`` (UTC string) with ``taken`` seats, in the
+    seed's order of precedence."""
+    if not values["mp_published"] or values["mp_stopped"] or \
+            values["state"] == "cancel":
+        return "stopped"
+    if values["date_end"] <= now or values["state"] == "done":
+        return "ended"
+    if (values["mp_deadline"] or values["date_begin"]) <= now:
+        return "closed"
+    capacity = values["seats_max"] \
+        if values["seats_availability"] == "limited" else 0
+    if capacity and taken >= capacity:
+        return "full"
+    return "open"
+
+
+#: The columns of an activity in a list.
+LIST_FIELDS = STATUS_FIELDS + (
+    "name", "event_type_id", "mp_address", "mp_fee_fen", "mp_payment_method",
+    "mp_recommended")
 #: The earliest a reminder can go out (a week before the start).
 MAX_REMINDER_HOURS = 168
 
@@ -37,6 +64,11 @@ class EventEvent(models.Model):
         help="Shown, but nobody can sign up.")
     mp_cover_ids = fields.One2many(
         "event.mp.cover", "event_id", string="Cover Images", copy=True)
+    mp_address = fields.Char(
+        string="Detailed Address", compute="_compute_mp_address", store=True,
+        readonly=False,
+        help="The address the mini-program shows; filled from the location, "
+             "editable.")
     mp_latitude = fields.Float(string="Latitude", digits=(10, 7))
     mp_longitude = fields.Float(string="Longitude", digits=(10, 7))
     mp_deadline = fields.Datetime(
@@ -124,6 +156,12 @@ class EventEvent(models.Model):
         ("open", "Open"),
     ], string="Mini-Program Status", compute="_compute_mp_status")
 
+    @api.depends("address_id")
+    def _compute_mp_address(self):
+        for event in self:
+            event.mp_address = " ".join(
+                (event.address_id.contact_address or "").split()) or False
+
     @api.depends("mp_fee_fen")
     def _compute_mp_fee_display(self):
         for event in self:
@@ -205,19 +243,36 @@ class EventEvent(models.Model):
     @api.multi
     def _mp_status_at(self, now, taken):
         """The mini-program status at ``now`` (UTC string) with ``taken``
-        seats, in the seed's order of precedence."""
+        seats."""
         self.ensure_one()
-        if not self.mp_published or self.mp_stopped or \
-                self.state == "cancel":
-            return "stopped"
-        if self.date_end <= now or self.state == "done":
-            return "ended"
-        if self._mp_deadline() <= now:
-            return "closed"
-        capacity = self._mp_capacity()
-        if capacity and taken >= capacity:
-            return "full"
-        return "open"
+        return mp_status({name: self[name] for name in STATUS_FIELDS},
+                         now, taken)
+
+    @api.multi
+    def _mp_list_values(self):
+        """What a list shows of these activities, read in a few queries:
+        only these columns (not every stored field, which the ORM's
+        prefetch would load), the first cover of each, seats taken and
+        views counted per activity. ``{id: values}``, values as
+        ``read`` gives them plus ``status``, ``taken``, ``views`` and
+        ``cover_id``."""
+        if not self:
+            return {}
+        rows = {row["id"]: row for row in self.read(list(LIST_FIELDS))}
+        taken = self._mp_seats_taken_by_event()
+        views = self.env["event.mp.view"]._count_by_event(self)
+        self.env.cr.execute("""
+            SELECT DISTINCT ON (event_id) event_id, id FROM event_mp_cover
+            WHERE event_id IN %s ORDER BY event_id, sequence, id
+            """, (tuple(self.ids),))
+        covers = dict(self.env.cr.fetchall())
+        now = fields.Datetime.now()
+        for event_id, row in rows.items():
+            row.update(taken=taken.get(event_id, 0),
+                       views=views.get(event_id, 0),
+                       cover_id=covers.get(event_id))
+            row["status"] = mp_status(row, now, row["taken"])
+        return rows
 
     @api.multi
     def _mp_seats_taken_by_event(self, exclude_partner=None):
@@ -311,11 +366,11 @@ class EventEvent(models.Model):
             lambda e: e.partner_id == partner and
             e.state in ("waiting", "offered"))
         offer.write({"state": "joined"})
-        # The API user logs the sign-up's history (tracking) but follows
-        # nothing.
+        # No chatter on creation (no follower, no "created" line, no
+        # tracking): it costs more than the rest of a join, under the
+        # activity's lock. Later changes are tracked as usual.
         registration = self.env["event.registration"].with_context(
-            registration_force_draft=True,
-            mail_create_nosubscribe=True).create({
+            registration_force_draft=True, tracking_disable=True).create({
                 "event_id": self.id,
                 "partner_id": partner.id,
                 "name": partner.name,

@@ -2,6 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+#: Where the mini-program loads a cover from (public, see the class).
+URL = "/web/image/event.mp.cover/%d/image"
+
 
 class EventMpCover(models.Model):
     """A cover image of an activity, in carousel order.
@@ -24,4 +27,4 @@ class EventMpCover(models.Model):
         related="event_id.mp_published", store=True, readonly=True)
 
     def _mp_url(self):
-        return "/web/image/%s/%d/image" % (self._name, self.id)
+        return URL % self.id

@@ -14,6 +14,7 @@ from odoo.addons.payment_wechatpay.services.payment_service import (
     PAY_RESULT_SCHEMA)
 
 from .. import local_time
+from ..models.event_mp_cover import URL as COVER_URL
 from .common import display_name, mask_name, selection_labels
 
 DATE_REGEX = r"^\d{4}-\d{2}-\d{2}$"
@@ -240,7 +241,9 @@ class EventService(Component):
     # -- helpers ---------------------------------------------------------
 
     def _company(self):
-        return self.partner.company_id or self.env.user.company_id
+        """The API user's company: the one of the mini-program app that
+        logged the caller in."""
+        return self.env.user.company_id
 
     def _published_domain(self):
         return [("mp_published", "=", True),
@@ -280,36 +283,34 @@ class EventService(Component):
 
     def _summary_writer(self, events):
         """A function writing one activity of ``events`` as a list item;
-        counts are read for all of them at once."""
-        taken = events._mp_seats_taken_by_event()
-        views = self.env["event.mp.view"]._count_by_event(events)
+        everything is read for all of them at once."""
+        rows = events._mp_list_values()
         labels = selection_labels(events, "mp_status")
-        now = fields.Datetime.now()
         iso = self.partner._mp_iso
 
         def write(event):
-            status = event._mp_status_at(now, taken.get(event.id, 0))
-            cover = event.mp_cover_ids[:1]
+            row = rows[event.id]
+            category = row["event_type_id"]
             return {
                 "id": event.id,
-                "title": event.name,
-                "category": event.event_type_id and {
-                    "id": event.event_type_id.id,
-                    "name": event.event_type_id.name} or None,
-                "cover_url": cover._mp_url() if cover else None,
-                "start": iso(event.date_begin),
-                "end": iso(event.date_end),
-                "deadline": iso(event._mp_deadline()),
-                "address": event.address_id.contact_address.strip()
-                .replace("\n", " ") if event.address_id else "",
-                "status": status,
-                "status_text": labels[status],
-                "fee_fen": event.mp_fee_fen,
-                "payment_method": event.mp_payment_method,
-                "capacity": event._mp_capacity(),
-                "taken": taken.get(event.id, 0),
-                "views": views.get(event.id, 0),
-                "recommended": event.mp_recommended,
+                "title": row["name"],
+                "category": category and {
+                    "id": category[0], "name": category[1]} or None,
+                "cover_url": COVER_URL % row["cover_id"]
+                if row["cover_id"] else None,
+                "start": iso(row["date_begin"]),
+                "end": iso(row["date_end"]),
+                "deadline": iso(row["mp_deadline"] or row["date_begin"]),
+                "address": row["mp_address"] or "",
+                "status": row["status"],
+                "status_text": labels[row["status"]],
+                "fee_fen": row["mp_fee_fen"],
+                "payment_method": row["mp_payment_method"],
+                "capacity": row["seats_max"]
+                if row["seats_availability"] == "limited" else 0,
+                "taken": row["taken"],
+                "views": row["views"],
+                "recommended": row["mp_recommended"],
             }
         return write
 
