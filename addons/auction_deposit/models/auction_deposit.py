@@ -1,0 +1,175 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
+from odoo.addons.payment_wechatpay.money import fen_to_yuan
+from odoo.addons.payment_wechatpay.tools import lock_row
+
+
+class AuctionDeposit(models.Model):
+    """A bidder's deposit (保证金) on a lot or on a whole session.
+
+    Paid through a quotation of the *Auction Deposit* product, whose
+    income account is the deposits liability: the paid invoice credits
+    the liability, a refund is its credit note, a forfeit moves it to
+    income, and a winner's order takes it off what is due.
+    """
+
+    _name = "auction.deposit"
+    _description = "Auction Deposit"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    partner_id = fields.Many2one("res.partner", string="Bidder",
+                                 required=True, index=True, readonly=True)
+    session_id = fields.Many2one("auction.session", string="Session",
+                                 required=True, index=True, readonly=True)
+    lot_id = fields.Many2one(
+        "auction.lot", string="Lot", index=True, readonly=True,
+        help="Empty: the deposit covers the whole session.")
+    company_id = fields.Many2one(related="session_id.company_id",
+                                 store=True, readonly=True)
+    amount_fen = fields.Integer(string="Amount (fen)", required=True,
+                                readonly=True)
+    state = fields.Selection([
+        ("pending", "Pending"),
+        ("paid", "Paid"),
+        ("applied", "Applied"),
+        ("refunding", "Refunding"),
+        ("refunded", "Refunded"),
+        ("forfeited", "Forfeited"),
+        ("cancelled", "Not Paid"),
+    ], default="pending", required=True, readonly=True, index=True,
+        track_visibility="onchange")
+    method = fields.Selection([
+        ("wechatpay", "WeChat Pay"),
+        ("wallet", "Wallet"),
+    ], required=True, default="wechatpay", readonly=True)
+    order_id = fields.Many2one("sale.order", string="Deposit Order",
+                               readonly=True)
+    paid_at = fields.Datetime(readonly=True)
+    refund_id = fields.Many2one("wechatpay.refund", readonly=True)
+    applied_order_id = fields.Many2one(
+        "sale.order", string="Applied to Order", readonly=True)
+    forfeit_move_id = fields.Many2one("account.move", string="Forfeit Entry",
+                                      readonly=True)
+
+    @api.model_cr
+    def init(self):
+        # One live deposit per bidder and scope.
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS auction_deposit_live_uniq "
+            "ON auction_deposit (partner_id, session_id, "
+            "COALESCE(lot_id, 0)) WHERE state IN ('pending', 'paid')")
+
+    # -- paying ----------------------------------------------------------
+
+    @api.model
+    def _mp_pay(self, partner, session, lot=None, method="wechatpay",
+                client_ip=None):
+        """Open (or reopen) ``partner``'s deposit on ``lot`` or the
+        session, and its payment. 409 when one is paid already or none
+        is asked."""
+        amount = lot.deposit_fen if lot else session.deposit_fen
+        if not amount:
+            raise MpConflict(_("No deposit is asked here."), "no_deposit")
+        if session.state not in ("not_started", "preview", "bidding"):
+            raise MpConflict(_("This session is closed."), "closed")
+        lock_row(self.env.cr, "res_partner", partner.id)
+        deposit = self.search([
+            ("partner_id", "=", partner.id), ("session_id", "=", session.id),
+            ("lot_id", "=", lot.id if lot else False),
+            ("state", "in", ("pending", "paid"))], limit=1)
+        if deposit.state == "paid":
+            raise MpConflict(_("Your deposit is paid already."), "paid")
+        if deposit and deposit.method != method:
+            deposit._cancel_unpaid()
+            deposit = self.browse()
+        if not deposit:
+            deposit = self.sudo().create({
+                "partner_id": partner.id, "session_id": session.id,
+                "lot_id": lot.id if lot else False,
+                "amount_fen": amount, "method": method,
+            })
+            deposit._make_order()
+        return deposit.with_env(self.env), \
+            deposit.sudo().order_id._wechatpay_pay(method,
+                                                   client_ip=client_ip)
+
+    @api.multi
+    def _make_order(self):
+        """The deposit's quotation (sales documents are the back
+        office's; the caller was checked)."""
+        self.ensure_one()
+        company = self.session_id.company_id
+        product = company._auction_deposit_product()
+        scope = self.lot_id.display_name or self.session_id.name
+        order = self.env["sale.order"].sudo().create({
+            "partner_id": self.partner_id.id,
+            "company_id": company.id,
+            "origin": scope,
+            "order_line": [(0, 0, {
+                "product_id": product.id,
+                "name": _("Deposit: %s") % scope,
+                "product_uom_qty": 1,
+                "price_unit": fen_to_yuan(self.amount_fen),
+                "tax_id": [(6, 0, [])],
+            })],
+        })
+        self.sudo().order_id = order
+        return order
+
+    @api.multi
+    def _mark_paid(self):
+        self.filtered(lambda d: d.state == "pending").sudo().write({
+            "state": "paid", "paid_at": fields.Datetime.now()})
+        return True
+
+    @api.multi
+    def _cancel_unpaid(self):
+        pending = self.filtered(lambda d: d.state == "pending")
+        pending.sudo().write({"state": "cancelled"})
+        for order in pending.sudo().mapped("order_id").filtered(
+                lambda o: o.state in ("draft", "sent")):
+            order.action_cancel()
+        return True
+
+    @api.model
+    def _covering(self, partner, lot):
+        """``partner``'s paid deposit that lets them bid on ``lot``."""
+        return self.search([
+            ("partner_id", "=", partner.id),
+            ("session_id", "=", lot.session_id.id),
+            ("state", "=", "paid"),
+            "|", ("lot_id", "=", lot.id), ("lot_id", "=", False),
+        ], limit=1)
+
+    # -- giving back -----------------------------------------------------
+
+    @api.multi
+    def _release(self, reason):
+        """Give paid deposits back the way they came. A WeChat deposit is
+        refunded (credit note when WeChat confirms)."""
+        for deposit in self.filtered(lambda d: d.state == "paid"):
+            order = deposit.sudo().order_id
+            if deposit.method != "wechatpay":
+                raise UserError(_("Wallet deposits are refunded to the "
+                                  "wallet by hand for now."))
+            tx = order.wechatpay_transaction_ids.filtered(
+                lambda t: t.state == "done" and not t.wechatpay_late)[:1]
+            refund = self.env["wechatpay.refund"].sudo()._request(
+                tx, deposit.amount_fen, reason)
+            deposit.sudo().write({"state": "refunding",
+                                  "refund_id": refund.id})
+        return True
+
+    @api.model
+    def _cron_settle_refunds(self, limit=500):
+        """Refunding deposits whose refund WeChat settled."""
+        deposits = self.search([("state", "=", "refunding"),
+                                ("refund_id.state", "=", "succeeded")],
+                               limit=limit)
+        deposits.write({"state": "refunded"})
+        return len(deposits)

@@ -1,0 +1,73 @@
+# Copyright 2026 The WeChat Mini-Program Pack Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from .common import AuctionCase, utc_in
+
+
+class TestDepositAndEnd(AuctionCase):
+
+    def pay_deposit(self, token, lot=None):
+        payload = {"session_id": self.auction.id}
+        if lot:
+            payload["lot_id"] = lot.id
+        response = self.api("POST", "auction_deposits", token=token,
+                            json=payload)
+        self.assertEqual(response.status_code, 200, response.text)
+        body = response.json()
+        tx = self.env["payment.transaction"].browse(
+            body["payment"]["transaction_id"])
+        self.pay_as_user(tx)
+        self.wait_notify("pay", tx.wechatpay_out_trade_no)
+        return self.env["auction.deposit"].browse(body["id"])
+
+    def test_deposit_paid_by_wechat_is_a_liability(self):
+        deposit = self.pay_deposit(self.alice["token"])
+        self.assertEqual(deposit.state, "paid")
+        self.assertEqual(deposit.amount_fen, 50000)
+        account = self.company.auction_deposit_account_id
+        self.assertEqual(self.account_balance(account), -500.0)
+        again = self.api("POST", "auction_deposits",
+                         token=self.alice["token"],
+                         json={"session_id": self.auction.id})
+        self.assertError(again, 409, "paid")
+        self.assertBooksBalance()
+
+    def test_lot_ends_winner_gets_an_order_losers_are_refunded(self):
+        bob_token, bob = self.user("bob")
+        self.pay_deposit(self.alice["token"], self.lot)
+        bob_deposit = self.pay_deposit(bob_token, self.lot)
+        self.bid(self.alice["token"], 100000, "a1")
+        self.bid(bob_token, 105000, "b1")
+        self.bid(self.alice["token"], 160000, "a2")
+        self.lot.end_at = utc_in(minutes=-1)
+        self.assertEqual(self.env["auction.lot"]._cron_end_lots(), 1)
+        self.assertEqual(self.lot.result, "sold")
+        self.assertEqual(self.lot.winner_id, self.alice_partner)
+        self.assertEqual(self.lot.hammer_fen, 160000)
+        order = self.lot.order_id
+        self.assertEqual(order.partner_id, self.alice_partner)
+        self.assertEqual(order.wechatpay_amount_fen, 176000)  # + 10 %
+        self.assertTrue(order.auction_due_at)
+        self.assertEqual(bob_deposit.state, "refunding")
+        refund = bob_deposit.refund_id
+        self.send_refund(refund)
+        self.wait_notify("refund", refund.name)
+        self.env["auction.deposit"]._cron_settle_refunds()
+        self.assertEqual(bob_deposit.state, "refunded")
+        self.assertEqual(refund.credit_note_id.state, "paid")
+        self.assertEqual(self.env["auction.lot"]._cron_end_lots(), 0)
+        self.assertBooksBalance()
+
+    def test_below_reserve_is_unsold(self):
+        self.deposit(self.alice_partner)
+        self.bid(self.alice["token"], 100000, "a1")
+        self.lot.end_at = utc_in(minutes=-1)
+        self.env["auction.lot"]._cron_end_lots()
+        self.assertEqual(self.lot.result, "unsold")
+        self.assertFalse(self.lot.order_id)
+
+    def test_cancelling_a_session_refunds_its_deposits(self):
+        deposit = self.pay_deposit(self.alice["token"])
+        self.auction.action_cancel()
+        self.assertEqual(self.auction.state, "cancelled")
+        self.assertEqual(deposit.state, "refunding")
+        self.assertEqual(deposit.refund_id.amount_fen, 50000)
