@@ -25,6 +25,8 @@
         "views/auction_session_views.xml",
         "views/auction_bid_views.xml",
         "views/auction_deposit_views.xml",
+        "views/auction_coupon_views.xml",
+        "views/sale_order_views.xml",
         "views/auction_deposit_menus.xml",
     ],
     "demo": [

@@ -6,6 +6,9 @@ from . import auction_bid
 from . import auction_proxy
 from . import auction_lot
 from . import auction_deposit
+from . import auction_coupon
+from . import auction_user_coupon
 from . import res_company
 from . import res_partner
 from . import sale_order
+from . import sale_order_line

@@ -150,20 +150,54 @@ class AuctionDeposit(models.Model):
 
     @api.multi
     def _release(self, reason):
-        """Give paid deposits back the way they came. A WeChat deposit is
-        refunded (credit note when WeChat confirms)."""
+        """Give paid deposits back the way they came: a WeChat deposit is
+        refunded (its credit note follows WeChat's confirmation)."""
         for deposit in self.filtered(lambda d: d.state == "paid"):
-            order = deposit.sudo().order_id
-            if deposit.method != "wechatpay":
-                raise UserError(_("Wallet deposits are refunded to the "
-                                  "wallet by hand for now."))
-            tx = order.wechatpay_transaction_ids.filtered(
-                lambda t: t.state == "done" and not t.wechatpay_late)[:1]
-            refund = self.env["wechatpay.refund"].sudo()._request(
-                tx, deposit.amount_fen, reason)
+            refund = deposit._refund_fen(deposit.amount_fen, reason)
             deposit.sudo().write({"state": "refunding",
                                   "refund_id": refund.id})
         return True
+
+    @api.multi
+    def _refund_fen(self, amount_fen, reason):
+        """Refund ``amount_fen`` of this deposit's payment."""
+        self.ensure_one()
+        if self.method != "wechatpay":
+            raise UserError(_("Wallet deposits are refunded to the wallet "
+                              "by hand for now."))
+        tx = self.sudo().order_id.wechatpay_transaction_ids.filtered(
+            lambda t: t.state == "done" and not t.wechatpay_late)[:1]
+        return self.env["wechatpay.refund"].sudo()._request(
+            tx, amount_fen, reason)
+
+    @api.multi
+    def _forfeit(self, order):
+        """The winner did not pay: the deposit becomes income (a journal
+        entry from the deposits liability to the forfeit income)."""
+        self.ensure_one()
+        company = self.session_id.company_id
+        journal = self.env["account.journal"].sudo().search([
+            ("type", "=", "general"), ("company_id", "=", company.id)],
+            limit=1)
+        amount = fen_to_yuan(self.amount_fen)
+        move = self.env["account.move"].sudo().create({
+            "journal_id": journal.id,
+            "ref": _("Deposit forfeited: %s") % order.name,
+            "line_ids": [
+                (0, 0, {"name": _("Deposit forfeited"),
+                        "account_id": company._auction_deposit_account().id,
+                        "partner_id": self.partner_id.id,
+                        "debit": amount, "credit": 0.0}),
+                (0, 0, {"name": _("Deposit forfeited"),
+                        "account_id": company._auction_forfeit_account().id,
+                        "partner_id": self.partner_id.id,
+                        "debit": 0.0, "credit": amount}),
+            ],
+        })
+        move.post()
+        self.sudo().write({"state": "forfeited", "forfeit_move_id": move.id,
+                           "applied_order_id": False})
+        return move
 
     @api.model
     def _cron_settle_refunds(self, limit=500):

@@ -3,8 +3,11 @@
 import datetime
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
+from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
 from odoo.addons.payment_wechatpay.money import fen_to_yuan
+from odoo.addons.payment_wechatpay.tools import lock_row
 
 
 class SaleOrder(models.Model):
@@ -18,6 +21,14 @@ class SaleOrder(models.Model):
     auction_lot_id = fields.Many2one("auction.lot", string="Auction Lot",
                                      readonly=True, index=True)
     auction_due_at = fields.Datetime(string="Pay Before", readonly=True)
+    auction_shipping = fields.Selection([
+        ("awaiting", "Awaiting Shipment"),
+        ("shipped", "Shipped"),
+        ("received", "Received"),
+    ], string="Shipping", default="awaiting", copy=False,
+        track_visibility="onchange")
+    auction_carrier = fields.Char(string="Carrier", copy=False)
+    auction_tracking = fields.Char(string="Tracking Number", copy=False)
 
     @api.model
     def _auction_winner_order(self, lot):
@@ -53,6 +64,26 @@ class SaleOrder(models.Model):
         })
 
     @api.multi
+    def action_auction_ship(self):
+        """Staff shipped a won lot (carrier and tracking filled in)."""
+        for order in self:
+            if order.state != "sale" or not order.auction_tracking:
+                raise UserError(_("Ship a paid order with its tracking "
+                                  "number."))
+            order.auction_shipping = "shipped"
+        return True
+
+    @api.multi
+    def _auction_receive(self):
+        """The winner confirms receipt."""
+        self.ensure_one()
+        if self.auction_shipping != "shipped":
+            raise MpConflict(_("This order has not been shipped."),
+                             "not_shipped")
+        self.sudo().auction_shipping = "received"
+        return True
+
+    @api.multi
     def action_confirm(self):
         result = super(SaleOrder, self).action_confirm()
         self.mapped("auction_deposit_ids")._mark_paid()
@@ -67,3 +98,138 @@ class SaleOrder(models.Model):
         others = self.filtered(lambda order: not order.auction_lot_id)
         return super(SaleOrder, others)._wechatpay_payment_cancelled(
             transaction) if others else True
+
+    # -- paying a won lot ------------------------------------------------
+
+    @api.multi
+    def _auction_pay(self, method="wechatpay", user_coupon=None,
+                     client_ip=None):
+        """Pay a won lot: price, less the coupon, less the deposit.
+
+        Under the order's lock. The coupon and the deposit become lines of
+        the order (so the invoice shows them); when they cover everything
+        the order is confirmed and invoiced at once and what the deposit
+        had over is refunded; otherwise the rest is paid by WeChat Pay or
+        the wallet (``payment_wechatpay``).
+        """
+        self.ensure_one()
+        lock_row(self.env.cr, self._table, self.id)
+        self.invalidate_cache(ids=self.ids)
+        if not self.auction_lot_id or self.state not in ("draft", "sent"):
+            raise MpConflict(_("This order is not waiting for payment."),
+                             "not_payable")
+        if self.auction_due_at <= fields.Datetime.now():
+            raise MpConflict(_("The payment deadline has passed."),
+                             "overdue")
+        order = self.sudo()
+        if user_coupon:
+            order._auction_apply_coupon(user_coupon.sudo())
+        excess = order._auction_apply_deposit()
+        if order.wechatpay_amount_fen > 0:
+            return self._wechatpay_pay(method, client_ip=client_ip)
+        order._auction_settle_covered(excess)
+        return {"method": "deposit", "state": "paid", "amount_fen": 0}
+
+    @api.multi
+    def _auction_apply_coupon(self, user_coupon):
+        self.ensure_one()
+        lot = self.auction_lot_id
+        if user_coupon.partner_id != self.partner_id or \
+                user_coupon.state != "unused" or \
+                user_coupon.session_id != lot.session_id or \
+                user_coupon.expires_at <= fields.Datetime.now():
+            raise MpConflict(_("This coupon cannot be used here."),
+                             "coupon_invalid")
+        if self.order_line.filtered(lambda l: l.auction_coupon_id):
+            raise MpConflict(_("A coupon is applied already."),
+                             "coupon_applied")
+        amount = min(user_coupon.amount_fen, self.wechatpay_amount_fen)
+        self.write({"order_line": [(0, 0, {
+            "product_id": self.env.ref(
+                "auction_deposit.product_auction_lot").id,
+            "name": _("Coupon: %s") % user_coupon.coupon_id.name,
+            "product_uom_qty": 1,
+            "price_unit": -fen_to_yuan(amount),
+            "tax_id": [(6, 0, [])],
+            "auction_coupon_id": user_coupon.id,
+        })]})
+        user_coupon.write({"state": "used", "order_id": self.id})
+
+    @api.multi
+    def _auction_apply_deposit(self):
+        """Take the winner's deposit off the order (once); the fen it had
+        over the amount due."""
+        self.ensure_one()
+        if self.order_line.filtered(lambda l: l.auction_deposit_id):
+            return 0
+        deposit = self.env["auction.deposit"]._covering(
+            self.partner_id, self.auction_lot_id)
+        if not deposit:
+            return 0
+        due = self.wechatpay_amount_fen
+        applied = min(deposit.amount_fen, due)
+        if applied:
+            self.write({"order_line": [(0, 0, {
+                "product_id": self.company_id._auction_deposit_product().id,
+                "name": _("Deposit applied"),
+                "product_uom_qty": 1,
+                "price_unit": -fen_to_yuan(applied),
+                "tax_id": [(6, 0, [])],
+                "auction_deposit_id": deposit.id,
+            })]})
+        deposit.write({"state": "applied", "applied_order_id": self.id})
+        return deposit.amount_fen - applied
+
+    @api.multi
+    def _auction_settle_covered(self, excess_fen):
+        """Deposit and coupon cover the order: confirm and invoice it (an
+        invoice of zero), and refund the deposit's excess."""
+        self.ensure_one()
+        self.action_confirm()
+        self._force_lines_to_invoice_policy_order()
+        invoices = self.env["account.invoice"].browse(
+            self.with_context(force_company=self.company_id.id)
+            .action_invoice_create())
+        invoices.action_invoice_open()
+        if excess_fen:
+            deposit = self.order_line.mapped("auction_deposit_id")
+            deposit._refund_fen(excess_fen, _("Deposit over the price"))
+        return invoices
+
+    # -- overdue ---------------------------------------------------------
+
+    @api.model
+    def _cron_auction_overdue(self, limit=200):
+        """Winners' orders past their deadline: cancelled, the lot marked
+        overdue, the deposit forfeited, the bidder's unpaid wins counted.
+        Bounded; each order under its lock, skipped if busy."""
+        orders = self.search([
+            ("auction_lot_id", "!=", False),
+            ("state", "in", ("draft", "sent")),
+            ("auction_due_at", "<=", fields.Datetime.now()),
+        ], limit=limit)
+        for order in orders:
+            if not lock_row(self.env.cr, self._table, order.id,
+                            skip_locked=True):
+                continue
+            order.invalidate_cache(ids=order.ids)
+            order._auction_default()
+        return len(orders)
+
+    @api.multi
+    def _auction_default(self):
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            return False
+        lot = self.auction_lot_id
+        deposit = self.order_line.mapped("auction_deposit_id") or \
+            self.env["auction.deposit"]._covering(self.partner_id, lot)
+        self.order_line.mapped("auction_coupon_id").write(
+            {"state": "unused", "order_id": False})
+        self.action_cancel()
+        lot.write({"result": "overdue"})
+        partner = self.partner_id
+        partner.auction_default_count += 1
+        if deposit:
+            deposit._forfeit(self)
+        return True

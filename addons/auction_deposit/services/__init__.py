@@ -1,3 +1,5 @@
 from . import session_service
 from . import lot_service
 from . import deposit_service
+from . import order_service
+from . import coupon_service

@@ -3,21 +3,26 @@
 from .common import AuctionCase, utc_in
 
 
+def pay_deposit(case, token, lot=None):
+    """Pay a deposit over the API and the simulator; the deposit."""
+    payload = {"session_id": case.auction.id}
+    if lot:
+        payload["lot_id"] = lot.id
+    response = case.api("POST", "auction_deposits", token=token,
+                        json=payload)
+    case.assertEqual(response.status_code, 200, response.text)
+    body = response.json()
+    tx = case.env["payment.transaction"].browse(
+        body["payment"]["transaction_id"])
+    case.pay_as_user(tx)
+    case.wait_notify("pay", tx.wechatpay_out_trade_no)
+    return case.env["auction.deposit"].browse(body["id"])
+
+
 class TestDepositAndEnd(AuctionCase):
 
     def pay_deposit(self, token, lot=None):
-        payload = {"session_id": self.auction.id}
-        if lot:
-            payload["lot_id"] = lot.id
-        response = self.api("POST", "auction_deposits", token=token,
-                            json=payload)
-        self.assertEqual(response.status_code, 200, response.text)
-        body = response.json()
-        tx = self.env["payment.transaction"].browse(
-            body["payment"]["transaction_id"])
-        self.pay_as_user(tx)
-        self.wait_notify("pay", tx.wechatpay_out_trade_no)
-        return self.env["auction.deposit"].browse(body["id"])
+        return pay_deposit(self, token, lot)
 
     def test_deposit_paid_by_wechat_is_a_liability(self):
         deposit = self.pay_deposit(self.alice["token"])
