@@ -1,7 +1,6 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
 from odoo.addons.payment_wechatpay.money import fen_to_yuan
@@ -151,21 +150,28 @@ class AuctionDeposit(models.Model):
     @api.multi
     def _release(self, reason):
         """Give paid deposits back the way they came: a WeChat deposit is
-        refunded (its credit note follows WeChat's confirmation)."""
+        refunded through WeChat (refunding until WeChat confirms), a
+        wallet deposit to the wallet at once."""
         for deposit in self.filtered(lambda d: d.state == "paid"):
             refund = deposit._refund_fen(deposit.amount_fen, reason)
-            deposit.sudo().write({"state": "refunding",
-                                  "refund_id": refund.id})
+            deposit.sudo().write({
+                "state": "refunding" if refund else "refunded",
+                "refund_id": refund.id if refund else False})
         return True
 
     @api.multi
     def _refund_fen(self, amount_fen, reason):
-        """Refund ``amount_fen`` of this deposit's payment."""
+        """Give back ``amount_fen`` of this deposit: the WeChat refund
+        (settled later), or None when the wallet was credited at once."""
         self.ensure_one()
-        if self.method != "wechatpay":
-            raise UserError(_("Wallet deposits are refunded to the wallet "
-                              "by hand for now."))
-        tx = self.sudo().order_id.wechatpay_transaction_ids.filtered(
+        order = self.sudo().order_id
+        if self.method == "wallet":
+            order.invoice_ids.filtered(
+                lambda inv: inv.type == "out_invoice" and
+                inv.state == "paid")[:1]._wechatpay_refund_to_wallet(
+                    amount_fen, reason)
+            return None
+        tx = order.wechatpay_transaction_ids.filtered(
             lambda t: t.state == "done" and not t.wechatpay_late)[:1]
         return self.env["wechatpay.refund"].sudo()._request(
             tx, amount_fen, reason)
@@ -198,6 +204,30 @@ class AuctionDeposit(models.Model):
         self.sudo().write({"state": "forfeited", "forfeit_move_id": move.id,
                            "applied_order_id": False})
         return move
+
+    @api.model
+    def _cron_release_session_deposits(self, limit=200):
+        """Session deposits go back once every lot of their session has
+        ended and the bidder has no won lot left unpaid there (a paid win
+        took the deposit already; an unpaid one forfeits it)."""
+        deposits = self.search([
+            ("state", "=", "paid"), ("lot_id", "=", False),
+            ("session_id.bidding_end", "<=", fields.Datetime.now()),
+        ], limit=limit)
+        released = self.browse()
+        for deposit in deposits:
+            session = deposit.session_id
+            if session.lot_ids.filtered(lambda lot: not lot.result) and \
+                    not session.cancelled:
+                continue
+            unpaid = self.env["sale.order"].search_count([
+                ("auction_lot_id.session_id", "=", session.id),
+                ("partner_id", "=", deposit.partner_id.id),
+                ("state", "in", ("draft", "sent"))])
+            if not unpaid:
+                released |= deposit
+        released._release(_("Session ended"))
+        return len(released)
 
     @api.model
     def _cron_settle_refunds(self, limit=500):

@@ -68,7 +68,7 @@ class DepositService(Component):
         return {
             "session_id": {"type": "integer", "required": True, "min": 1},
             "lot_id": {"type": "integer", "min": 1, "nullable": True},
-            "method": {"type": "string", "allowed": ["wechatpay"],
+            "method": {"type": "string", "allowed": ["wechatpay", "wallet"],
                        "default": "wechatpay"},
         }
 

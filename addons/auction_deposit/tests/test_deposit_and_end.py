@@ -76,3 +76,31 @@ class TestDepositAndEnd(AuctionCase):
         self.assertEqual(self.auction.state, "cancelled")
         self.assertEqual(deposit.state, "refunding")
         self.assertEqual(deposit.refund_id.amount_fen, 50000)
+
+    def test_wallet_deposit_goes_back_to_the_wallet(self):
+        bob_token, bob = self.user("bob")
+        wallet = self.env["wechatpay.wallet"]._of(bob, self.company)
+        wallet._credit(50000, "refund", "test funds")
+        response = self.api("POST", "auction_deposits", token=bob_token,
+                            json={"session_id": self.auction.id,
+                                  "lot_id": self.lot.id,
+                                  "method": "wallet"})
+        self.assertEqual(response.status_code, 200, response.text)
+        deposit = self.env["auction.deposit"].browse(response.json()["id"])
+        self.assertEqual(deposit.state, "paid")
+        self.assertEqual(wallet.balance_fen, 30000)
+        self.lot.end_at = utc_in(minutes=-1)
+        self.env["auction.lot"]._cron_end_lots()
+        self.assertEqual(deposit.state, "refunded")
+        self.assertEqual(wallet.balance_fen, 50000)
+
+    def test_session_deposit_released_after_the_session(self):
+        deposit = self.pay_deposit(self.alice["token"])
+        self.env["auction.deposit"]._cron_release_session_deposits()
+        self.assertEqual(deposit.state, "paid")  # still running
+        self.auction.write({"bidding_end": utc_in(minutes=-1)})
+        self.lot.end_at = utc_in(minutes=-1)
+        self.env["auction.lot"]._cron_end_lots()
+        self.assertEqual(self.env["auction.deposit"]
+                         ._cron_release_session_deposits(), 1)
+        self.assertEqual(deposit.state, "refunding")

@@ -71,6 +71,54 @@ class AccountInvoice(models.Model):
         return entry
 
     @api.multi
+    def _wechatpay_credit_note(self, amount, description, whole=True):
+        """A draft customer credit note of ``amount`` (CNY) against this
+        invoice: Odoo's own refund when it gives back the whole invoice
+        (``whole`` says the payment is refunded entirely), else one line
+        on the invoice's income account."""
+        self.ensure_one()
+        if whole and self.currency_id.compare_amounts(
+                self.amount_total, amount) == 0:
+            return self.refund(description=description)
+        account = self.invoice_line_ids[:1].account_id or \
+            self.journal_id.default_credit_account_id
+        return self.create({
+            "type": "out_refund",
+            "partner_id": self.partner_id.id,
+            "journal_id": self.journal_id.id,
+            "currency_id": self.currency_id.id,
+            "company_id": self.company_id.id,
+            "refund_invoice_id": self.id,
+            "origin": self.number,
+            "name": description,
+            "invoice_line_ids": [(0, 0, {
+                "name": _("Partial refund: %s") % description,
+                "account_id": account.id,
+                "quantity": 1,
+                "price_unit": amount,
+            })],
+        })
+
+    @api.multi
+    def _wechatpay_refund_to_wallet(self, amount_fen, description):
+        """Give ``amount_fen`` of a wallet-paid invoice back to the
+        customer's wallet: a posted credit note paid out of the wallet
+        journal (Dr receivable / Cr wallet liability) and the wallet
+        credited, in one transaction."""
+        self.ensure_one()
+        credit_note = self._wechatpay_credit_note(
+            fen_to_yuan(amount_fen), description)
+        credit_note.action_invoice_open()
+        payment = credit_note._wechatpay_register_payment(
+            self.company_id._wechatpay_wallet_journal(),
+            fen_to_yuan(amount_fen))
+        self.env["wechatpay.wallet"]._of(
+            self.commercial_partner_id, self.company_id,
+        )._credit(amount_fen, "refund", credit_note.number,
+                  origin="%s,%d" % (self._name, self.id), payment=payment)
+        return credit_note
+
+    @api.multi
     def _wechatpay_register_payment(self, journal, amount, transaction=None):
         """Pay (or, for a credit note, pay back) ``amount`` of this invoice
         in ``journal``: the posted, reconciled payment itself, not a guess

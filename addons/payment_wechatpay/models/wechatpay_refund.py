@@ -253,29 +253,9 @@ class WechatpayRefund(models.Model):
     @api.multi
     def _make_credit_note(self, invoice):
         self.ensure_one()
-        description = self.reason or self.name
-        if self.amount_fen == self.transaction_id.wechatpay_total_fee and \
-                invoice.currency_id.compare_amounts(
-                    invoice.amount_total, self.amount) == 0:
-            return invoice.refund(description=description)
-        account = invoice.invoice_line_ids[:1].account_id or \
-            invoice.journal_id.default_credit_account_id
-        return self.env["account.invoice"].create({
-            "type": "out_refund",
-            "partner_id": invoice.partner_id.id,
-            "journal_id": invoice.journal_id.id,
-            "currency_id": invoice.currency_id.id,
-            "company_id": invoice.company_id.id,
-            "refund_invoice_id": invoice.id,
-            "origin": invoice.number,
-            "name": description,
-            "invoice_line_ids": [(0, 0, {
-                "name": _("Partial refund: %s") % description,
-                "account_id": account.id,
-                "quantity": 1,
-                "price_unit": self.amount,
-            })],
-        })
+        return invoice._wechatpay_credit_note(
+            self.amount, self.reason or self.name,
+            whole=self.amount_fen == self.transaction_id.wechatpay_total_fee)
 
     @api.multi
     def _pay_back(self, journal):

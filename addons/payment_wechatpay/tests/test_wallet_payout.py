@@ -63,6 +63,28 @@ class TestWalletAndPayouts(WechatPayCase):
         self.assertEqual(other.state, "draft")
         self.assertEqual(self.wallet().balance_fen, 500)
 
+    def test_refund_a_wallet_paid_invoice_to_the_wallet(self):
+        self.fund_wallet(1500)
+        order = self.make_order(price=10.0)
+        self.api("POST", "payments", token=self.alice["token"],
+                 json={"order_id": order.id, "method": "wallet"})
+        invoice = order.invoice_ids
+        self.assertEqual(self.wallet().balance_fen, 500)
+        partial = invoice._wechatpay_refund_to_wallet(400, "Part back")
+        self.assertEqual((partial.type, partial.state), ("out_refund",
+                                                         "paid"))
+        self.assertEqual(partial.amount_total, 4.0)
+        self.assertEqual(self.wallet().balance_fen, 900)
+        rest = invoice._wechatpay_refund_to_wallet(600, "The rest")
+        self.assertEqual(rest.amount_total, 6.0)
+        self.assertEqual(self.wallet().balance_fen, 1500)
+        # All of it back on the liability, nothing left on the customer.
+        self.assertEqual(self.wallet_account_change(), -15.0)
+        receivable = self.alice_partner.property_account_receivable_id
+        self.assertEqual(self.account_balance(receivable,
+                                              self.alice_partner), 0)
+        self.assertBooksBalance()
+
     def test_get_wallet(self):
         self.fund_wallet(700)
         response = self.api("GET", "wallet?size=5",
