@@ -157,6 +157,7 @@ class AuctionDeposit(models.Model):
             deposit.sudo().write({
                 "state": "refunding" if refund else "refunded",
                 "refund_id": refund.id if refund else False})
+            deposit._notify_state(_("Refunded"))
         return True
 
     @api.multi
@@ -203,7 +204,19 @@ class AuctionDeposit(models.Model):
         move.post()
         self.sudo().write({"state": "forfeited", "forfeit_move_id": move.id,
                            "applied_order_id": False})
+        self._notify_state(_("Forfeited"))
         return move
+
+    @api.multi
+    def _notify_state(self, status):
+        self.ensure_one()
+        return self.env["mp.subscribe.message"].sudo()._enqueue(
+            self.partner_id, "auction_deposit", {
+                "thing1": {"value": (self.lot_id.name or
+                                     self.session_id.name)[:20]},
+                "amount2": {"value": "%.2f" % (self.amount_fen / 100.0)},
+                "phrase3": {"value": status[:5]},
+            }, page="pages/deposit/list")
 
     @api.model
     def _cron_release_session_deposits(self, limit=200):

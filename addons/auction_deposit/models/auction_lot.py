@@ -300,11 +300,39 @@ class AuctionLot(models.Model):
     @api.multi
     def _notify_outbid(self, partner):
         self.ensure_one()
+        return self._notify(partner, "auction_outbid", _("Outbid"),
+                            "%.2f" % (self.current_fen / 100.0))
+
+    @api.multi
+    def _notify(self, partner, event_code, status, note):
+        """Queue a subscribe message about this lot (sent only with the
+        user's consent). The system's message, whoever triggers it."""
+        self.ensure_one()
         return self.env["mp.subscribe.message"].sudo()._enqueue(
-            partner, "auction_outbid", {
+            partner, event_code, {
                 "thing1": {"value": self.name[:20]},
-                "amount2": {"value": "%.2f" % (self.current_fen / 100.0)},
+                "phrase2": {"value": status[:5]},
+                "thing3": {"value": (note or "-")[:20]},
             }, page="pages/lot/detail?id=%d" % self.id)
+
+    @api.multi
+    def _second_chance(self, defaulter):
+        """Offer the lot to the best other bidder at their own highest
+        bid (a new order with a new deadline), if one may still bid."""
+        self.ensure_one()
+        bids = self.bid_ids.filtered(
+            lambda bid: bid.partner_id != defaulter and
+            bid.amount_fen >= (self.reserve_fen or 0) and
+            not bid.partner_id._auction_barred(self.company_id))
+        if not bids:
+            return False
+        best = bids.sorted(lambda bid: (-bid.amount_fen, bid.id))[0]
+        self.write({"result": "sold", "hammer_fen": best.amount_fen,
+                    "winner_id": best.partner_id.id})
+        self.order_id = self.env["sale.order"]._auction_winner_order(self)
+        self._notify(best.partner_id, "auction_won", _("Won"),
+                     _("Second chance"))
+        return True
 
     # -- ending ----------------------------------------------------------
 
@@ -335,6 +363,8 @@ class AuctionLot(models.Model):
             self.write({"result": "sold", "hammer_fen": bid.amount_fen,
                         "winner_id": bid.partner_id.id})
             self.order_id = self.env["sale.order"]._auction_winner_order(self)
+            self._notify(bid.partner_id, "auction_won", _("Won"),
+                         "%.2f" % (bid.amount_fen / 100.0))
         else:
             self.write({"result": "unsold"})
         self.env["auction.deposit"].search([

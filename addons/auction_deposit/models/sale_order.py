@@ -21,6 +21,8 @@ class SaleOrder(models.Model):
     auction_lot_id = fields.Many2one("auction.lot", string="Auction Lot",
                                      readonly=True, index=True)
     auction_due_at = fields.Datetime(string="Pay Before", readonly=True)
+    auction_reminded = fields.Boolean(readonly=True, copy=False,
+                                      string="Payment Reminder Sent")
     auction_shipping = fields.Selection([
         ("awaiting", "Awaiting Shipment"),
         ("shipped", "Shipped"),
@@ -71,6 +73,17 @@ class SaleOrder(models.Model):
                 raise UserError(_("Ship a paid order with its tracking "
                                   "number."))
             order.auction_shipping = "shipped"
+        return True
+
+    @api.multi
+    def _auction_ship_to(self, address):
+        """Ship this (unpaid) won lot to ``address``, the caller's own
+        delivery contact (checked by the caller)."""
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            raise MpConflict(_("This order is not waiting for payment."),
+                             "not_payable")
+        self.sudo().partner_shipping_id = address
         return True
 
     @api.multi
@@ -232,4 +245,28 @@ class SaleOrder(models.Model):
         partner.auction_default_count += 1
         if deposit:
             deposit._forfeit(self)
+        lot._notify(partner, "auction_overdue", _("Overdue"),
+                    _("Deposit forfeited") if deposit else "-")
+        if lot.session_id.second_chance:
+            lot._second_chance(partner)
         return True
+
+    @api.model
+    def _cron_auction_remind(self, hours=2, limit=500):
+        """Remind winners whose deadline is near; each order once."""
+        soon = fields.Datetime.to_string(
+            datetime.datetime.utcnow() + datetime.timedelta(hours=hours))
+        orders = self.search([
+            ("auction_lot_id", "!=", False),
+            ("state", "in", ("draft", "sent")),
+            ("auction_reminded", "=", False),
+            ("auction_due_at", "<=", soon),
+            ("auction_due_at", ">", fields.Datetime.now()),
+        ], limit=limit)
+        for order in orders:
+            order.auction_lot_id._notify(
+                order.partner_id, "auction_payment_due", _("Pay soon"),
+                order.partner_id._mp_iso(order.auction_due_at)[:16]
+                .replace("T", " "))
+        orders.write({"auction_reminded": True})
+        return len(orders)

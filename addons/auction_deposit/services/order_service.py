@@ -41,11 +41,20 @@ class AuctionOrderService(Component):
             result[item["group"]].append(item)
         return result
 
-    def pay(self, _id, method="wechatpay", coupon_id=None):
+    def pay(self, _id, method="wechatpay", coupon_id=None, address_id=None):
+        """Pay a won lot (see ``sale.order._auction_pay``), shipped to one
+        of the caller's addresses."""
         order = self.env["sale.order"].search(
             self._domain() + [("id", "=", _id)])
         if not order:
             raise MpNotFound(_("Order not found."))
+        if address_id:
+            address = self.env["res.partner"].search([
+                ("id", "=", address_id), ("parent_id", "=", self.partner.id),
+                ("type", "=", "delivery")])
+            if not address:
+                raise MpNotFound(_("Address not found."))
+            order._auction_ship_to(address)
         coupon = self.env["auction.user.coupon"]
         if coupon_id:
             coupon = coupon.search([("id", "=", coupon_id),
@@ -101,6 +110,7 @@ class AuctionOrderService(Component):
             "method": {"type": "string", "allowed": ["wechatpay", "wallet"],
                        "default": "wechatpay"},
             "coupon_id": {"type": "integer", "min": 1, "nullable": True},
+            "address_id": {"type": "integer", "min": 1, "nullable": True},
         }
 
     def _validator_return_pay(self):

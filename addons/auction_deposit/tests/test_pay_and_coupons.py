@@ -122,3 +122,43 @@ class TestPayAndCoupons(AuctionCase):
         user_coupon.expires_at = utc_in(minutes=-1)
         self.env["auction.user.coupon"]._cron_expire()
         self.assertEqual(user_coupon.state, "expired")
+
+    def test_messages_second_chance_and_address(self):
+        bob_token, bob = self.user("bob")
+        self.auction.second_chance = True
+        self.deposit(bob)  # a session deposit: kept while the session runs
+        self.bid(bob_token, 150000, "b1")
+        deposit = self.win(170000)
+        messages = self.env["mp.subscribe.message"]
+        self.assertTrue(messages.search([
+            ("partner_id", "=", bob.id),
+            ("event_code", "=", "auction_outbid")]))
+        self.assertTrue(messages.search([
+            ("partner_id", "=", self.alice_partner.id),
+            ("event_code", "=", "auction_won")]))
+        order = self.lot.order_id
+        address = self.api("POST", "addresses", token=self.alice["token"],
+                           json={"name": "王小明", "phone": "13800138000",
+                                 "province": "湖南省", "city": "长沙市",
+                                 "district": "岳麓区", "detail": "麓山南路 2 号"})
+        self.assertEqual(address.status_code, 200, address.text)
+        self.assertError(self.api(
+            "POST", "addresses", token=self.alice["token"],
+            json={"name": "x", "phone": "123", "province": "p", "city": "c",
+                  "district": "d", "detail": "e"}), 400)
+        # Reminder before the deadline, once.
+        order.auction_due_at = utc_in(hours=1)
+        self.assertEqual(self.env["sale.order"]._cron_auction_remind(), 1)
+        self.assertEqual(self.env["sale.order"]._cron_auction_remind(), 0)
+        # Alice lets the deadline pass: bob gets a second chance at his bid.
+        order.auction_due_at = utc_in(minutes=-1)
+        self.env["sale.order"]._cron_auction_overdue()
+        self.assertEqual(deposit.state, "forfeited")
+        self.assertTrue(messages.search([
+            ("partner_id", "=", self.alice_partner.id),
+            ("event_code", "=", "auction_deposit")]))
+        self.assertEqual(self.lot.winner_id, bob)
+        self.assertEqual(self.lot.hammer_fen, 150000)
+        self.assertEqual(self.lot.result, "sold")
+        self.assertNotEqual(self.lot.order_id, order)
+        self.assertEqual(self.lot.order_id.partner_id, bob)
