@@ -30,6 +30,7 @@
         "views/auction_deposit_menus.xml",
     ],
     "demo": [
+        "demo/mp_subscribe_template_demo.xml",
         "demo/auction_session_demo.xml",
     ],
 }

@@ -3,7 +3,7 @@
 import datetime
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpForbidden)
@@ -67,6 +67,8 @@ class AuctionLot(models.Model):
         ("unsold", "Unsold"),
         ("overdue", "Overdue"),
     ], readonly=True, copy=False, index=True)
+    withdrawn = fields.Boolean(readonly=True, copy=False,
+                               help="Taken out of the sale by staff.")
     hammer_fen = fields.Integer(string="Hammer Price (fen)", readonly=True,
                                 copy=False)
     winner_id = fields.Many2one("res.partner", string="Winner",
@@ -335,6 +337,21 @@ class AuctionLot(models.Model):
         return True
 
     # -- ending ----------------------------------------------------------
+
+    @api.multi
+    def action_withdraw(self):
+        """Take lots out of the sale before they end: unsold, their lot
+        deposits refunded (bids stay on record)."""
+        for lot in self:
+            lot._lock()
+            if lot.result:
+                raise UserError(_("Lot %s has ended already.")
+                                % lot.catalogue_no)
+            lot.write({"result": "unsold", "withdrawn": True})
+            self.env["auction.deposit"].search([
+                ("lot_id", "=", lot.id), ("state", "=", "paid"),
+            ])._release(_("Lot %s withdrawn") % lot.catalogue_no)
+        return True
 
     @api.model
     def _cron_end_lots(self, limit=200):

@@ -104,3 +104,12 @@ class TestDepositAndEnd(AuctionCase):
         self.assertEqual(self.env["auction.deposit"]
                          ._cron_release_session_deposits(), 1)
         self.assertEqual(deposit.state, "refunding")
+
+    def test_withdrawing_a_lot_refunds_its_deposits(self):
+        deposit = self.pay_deposit(self.alice["token"], self.lot)
+        self.lot.action_withdraw()
+        self.assertEqual((self.lot.state, self.lot.withdrawn),
+                         ("unsold", True))
+        self.assertEqual(deposit.state, "refunding")
+        self.assertEqual(self.bid(self.alice["token"], 100000, "late",
+                                  status=409)["error"]["code"], "closed")
