@@ -5,6 +5,7 @@ from . import auction_lot_spec
 from . import auction_bid
 from . import auction_proxy
 from . import auction_lot
+from . import auction_lot_view
 from . import auction_deposit
 from . import auction_coupon
 from . import auction_user_coupon

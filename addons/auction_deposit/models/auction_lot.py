@@ -54,7 +54,7 @@ class AuctionLot(models.Model):
         string="Ends At", copy=False, index=True,
         help="The session's end, moved by soft close.")
     extended_minutes = fields.Integer(readonly=True, copy=False)
-    view_count = fields.Integer(string="Views", readonly=True, copy=False)
+    view_count = fields.Integer(string="Views", compute="_compute_views")
     bid_ids = fields.One2many("auction.bid", "lot_id", string="Bids",
                               readonly=True)
     bid_count = fields.Integer(string="Bids", readonly=True, copy=False)
@@ -91,6 +91,11 @@ class AuctionLot(models.Model):
          "CHECK(start_fen > 0 AND reserve_fen >= 0 AND deposit_fen >= 0)",
          "Prices are positive."),
     ]
+
+    def _compute_views(self):
+        views = self.env["auction.lot.view"]._count_by_lot(self)
+        for lot in self:
+            lot.view_count = views.get(lot.id, 0)
 
     def _compute_state(self):
         now = fields.Datetime.now()

@@ -101,12 +101,15 @@ class AuctionSession(models.Model):
         figures = {}
         if self.ids:
             self.env.cr.execute("""
-                SELECT session_id, count(*), COALESCE(sum(bid_count), 0),
-                       COALESCE(sum(view_count), 0),
-                       COALESCE(sum(hammer_fen) FILTER (
-                           WHERE result IN ('sold', 'overdue')), 0)
-                FROM auction_lot WHERE session_id IN %s
-                GROUP BY session_id""", (tuple(self.ids),))
+                SELECT lot.session_id, count(*),
+                       COALESCE(sum(lot.bid_count), 0),
+                       COALESCE(sum((SELECT sum(v.count)
+                                     FROM auction_lot_view v
+                                     WHERE v.lot_id = lot.id)), 0),
+                       COALESCE(sum(lot.hammer_fen) FILTER (
+                           WHERE lot.result = 'sold'), 0)
+                FROM auction_lot lot WHERE lot.session_id IN %s
+                GROUP BY lot.session_id""", (tuple(self.ids),))
             figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for session in self:
             (session.lot_count, session.bid_count, session.view_count,

@@ -58,7 +58,7 @@ class LotService(Component):
     _inherit = "mp.base.service"
     _usage = "auction_lots"
     _description = "Auction lots (拍品): browse and bid."
-    _mp_get_methods = ("bids",)
+    _mp_get_methods = ("bids", "viewed")
 
     def search(self, page, size, session_id):
         lots, total = self._paginate(
@@ -68,10 +68,7 @@ class LotService(Component):
 
     def get(self, _id):
         lot = self._lot(_id)
-        self.env.cr.execute(
-            "UPDATE auction_lot SET view_count = view_count + 1 "
-            "WHERE id = %s", (lot.id,))
-        lot.invalidate_cache(["view_count"], lot.ids)
+        self.env["auction.lot.view"]._record(lot, self.partner)
         result = self._to_json(lot)
         result.update({
             "description": lot.description or "",
@@ -100,6 +97,14 @@ class LotService(Component):
             "at": self.partner._mp_iso(bid.create_date),
             "mine": bid.partner_id == self.partner,
         })
+
+    def viewed(self, page, size):
+        """The caller's browse records, latest first."""
+        views, total = self._paginate(
+            self.env["auction.lot.view"],
+            [("partner_id", "=", self.partner.id)], page, size)
+        return self._page(views, total, page, size,
+                          lambda view: self._to_json(view.lot_id))
 
     def bid(self, _id, amount_fen, key, max_fen=None):
         """Bid ``amount_fen`` (``key``: the client's idempotency key; the
@@ -163,6 +168,12 @@ class LotService(Component):
 
     def _validator_return_bids(self):
         return page_schema(BID_SCHEMA)
+
+    def _validator_viewed(self):
+        return pagination_schema()
+
+    def _validator_return_viewed(self):
+        return page_schema(LOT_SCHEMA)
 
     def _validator_bid(self):
         return {

@@ -105,3 +105,15 @@ class TestBidding(AuctionCase):
                         token=self.alice_token).json()
         self.assertEqual(body["items"][0]["name"], "B***")
         self.assertFalse(body["items"][0]["mine"])
+
+    def test_views_and_browse_records(self):
+        for token in (self.alice_token, self.alice_token, self.bob_token):
+            response = self.api("GET", "auction_lots/%d" % self.lot.id,
+                                token=token)
+            self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.lot.view_count, 3)
+        self.assertEqual(self.auction.view_count, 3)
+        viewed = self.api("GET", "auction_lots/viewed",
+                          token=self.alice_token).json()
+        self.assertEqual([item["id"] for item in viewed["items"]],
+                         [self.lot.id])
