@@ -6,6 +6,7 @@ import time
 
 import psycopg2.extensions
 
+from odoo import api
 from odoo.tools import mute_logger
 
 #: Tries of a short transaction that lost a race (serialization failure).
@@ -52,3 +53,24 @@ def replay_on_conflict(env, func, attempts=TRANSACTION_ATTEMPTS, pause=0.02):
             env.cr.rollback()
             env.clear()
             time.sleep(random.uniform(0, pause * attempt))
+
+
+def run_read_committed(env, func):
+    """``func(env)`` in a READ COMMITTED transaction of its own, committed
+    when it returns; its result must be plain data (the records' cursor
+    closes).
+
+    For a decision taken under a row lock that many requests want at once
+    (the last seats, the bids on one lot). Under Odoo's REPEATABLE READ
+    every waiter of the lock fails with a serialization error once the
+    holder commits and is replayed from the start, so a crowd thrashes;
+    under READ COMMITTED a waiter goes on with the committed row as soon as
+    it has the lock, and the crowd is served in turn. In Odoo's test mode
+    (one shared cursor) it runs in the caller's transaction.
+    """
+    registry = env.registry
+    if registry.in_test_mode():
+        return func(env)
+    with registry.cursor() as cr:
+        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        return func(api.Environment(cr, env.uid, env.context))

@@ -5,6 +5,7 @@ from odoo import _
 from odoo.addons.base_wechat_miniprogram.exceptions import MpNotFound
 from odoo.addons.base_wechat_miniprogram.services.base_service import (
     page_schema, pagination_schema)
+from odoo.addons.base_wechat_miniprogram.tools import run_read_committed
 from odoo.addons.component.core import Component
 
 from ..models.auction_lot_image import URL as IMAGE_URL
@@ -110,13 +111,21 @@ class LotService(Component):
         """Bid ``amount_fen`` (``key``: the client's idempotency key; the
         same key answers the same bid). ``max_fen`` leaves a hidden
         maximum that bids for you."""
-        lot = self._lot(_id)
-        bid = lot._place_bid(self.partner, amount_fen, key, max_fen=max_fen)
-        lot.invalidate_cache(ids=lot.ids)
-        return {"bid_id": bid.id, "amount_fen": bid.amount_fen,
-                "current_fen": lot.current_fen,
-                "leading": lot.top_bid_id.partner_id == self.partner,
-                "end_at": self.partner._mp_iso(lot.end_at)}
+        lot_id = self._lot(_id).id
+        partner_id = self.partner.id
+
+        def decide(env):
+            # Its own READ COMMITTED transaction: bidders of one lot queue
+            # on its lock instead of replaying (see run_read_committed).
+            lot = env["auction.lot"].browse(lot_id)
+            partner = env["res.partner"].browse(partner_id)
+            bid = lot._place_bid(partner, amount_fen, key, max_fen=max_fen)
+            lot.invalidate_cache(ids=lot.ids)
+            return {"bid_id": bid.id, "amount_fen": bid.amount_fen,
+                    "current_fen": lot.current_fen,
+                    "leading": lot.top_bid_id.partner_id == partner,
+                    "end_at": partner._mp_iso(lot.end_at)}
+        return run_read_committed(self.env, decide)
 
     def _domain(self):
         return [("session_id.published", "=", True),

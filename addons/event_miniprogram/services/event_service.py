@@ -9,6 +9,7 @@ from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpBadRequest, MpConflict, MpNotFound)
 from odoo.addons.base_wechat_miniprogram.services.base_service import (
     page_schema, pagination_schema)
+from odoo.addons.base_wechat_miniprogram.tools import run_read_committed
 from odoo.addons.component.core import Component
 from odoo.addons.payment_wechatpay.services.payment_service import (
     PAY_RESULT_SCHEMA)
@@ -219,13 +220,23 @@ class EventService(Component):
     def join(self, _id, answers=None):
         """Sign up. A paid activity returns the WeChat payment to make
         (``payment``); the seat is held until it is paid or times out."""
-        event = self._event(_id)
-        registration, payment = event._mp_join(
-            self.partner, answers or {}, client_ip=self._client_ip())
-        return {"registration_id": registration.id,
-                "stage": registration.mp_stage,
-                "tag": registration._mp_tag(),
-                "payment": payment}
+        event_id = self._event(_id).id
+        partner_id = self.partner.id
+        client_ip = self._client_ip()
+
+        def decide(env):
+            # Its own READ COMMITTED transaction: a crowd after the last
+            # seats queues on the activity's lock instead of replaying
+            # (see run_read_committed).
+            event = env["event.event"].browse(event_id)
+            registration, payment = event._mp_join(
+                env["res.partner"].browse(partner_id), answers or {},
+                client_ip=client_ip)
+            return {"registration_id": registration.id,
+                    "stage": registration.mp_stage,
+                    "tag": registration._mp_tag(),
+                    "payment": payment}
+        return run_read_committed(self.env, decide)
 
     def wait(self, _id):
         """Join the waitlist of a full activity."""
