@@ -73,7 +73,7 @@ class AuctionDeposit(models.Model):
         is asked."""
         amount = lot.deposit_fen if lot else session.deposit_fen
         if not amount:
-            raise MpConflict(_("No deposit is asked here."), "no_deposit")
+            raise MpConflict(_("No deposit is required here."), "no_deposit")
         if session.state not in ("not_started", "preview", "bidding"):
             raise MpConflict(_("This session is closed."), "closed")
         lock_row(self.env.cr, "res_partner", partner.id)

@@ -89,7 +89,8 @@ class AuctionLot(models.Model):
          "Catalogue numbers are unique within a session."),
         ("prices_positive",
          "CHECK(start_fen > 0 AND reserve_fen >= 0 AND deposit_fen >= 0)",
-         "Prices are positive."),
+         "The start price is above zero; the reserve and the deposit are "
+         "zero or more."),
     ]
 
     def _compute_views(self):

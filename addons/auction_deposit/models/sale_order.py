@@ -206,7 +206,8 @@ class SaleOrder(models.Model):
         invoices.action_invoice_open()
         if excess_fen:
             deposit = self.order_line.mapped("auction_deposit_id")
-            deposit._refund_fen(excess_fen, _("Deposit over the price"))
+            deposit._refund_fen(
+                excess_fen, _("Deposit in excess of the amount due"))
         return invoices
 
     # -- overdue ---------------------------------------------------------
