@@ -50,13 +50,14 @@ class TestPayAndCoupons(AuctionCase):
         invoice = tx.wechatpay_invoice_id
         self.assertEqual(invoice.state, "paid")
         self.assertEqual(invoice.amount_total, 1260.0)
-        names = invoice.invoice_line_ids.mapped("name")
-        self.assertIn("Deposit applied", names)
+        # The deposit and the coupon are lines of the invoice (named in
+        # the buyer's language): the deposit on the deposits liability.
         deposit_line = invoice.invoice_line_ids.filtered(
-            lambda l: l.name == "Deposit applied")
-        self.assertEqual(deposit_line.account_id,
-                         self.company.auction_deposit_account_id)
+            lambda l: l.account_id ==
+            self.company.auction_deposit_account_id)
         self.assertEqual(deposit_line.price_subtotal, -200.0)
+        self.assertEqual(sorted(invoice.invoice_line_ids.mapped(
+            "price_subtotal")), [-300.0, -200.0, 160.0, 1600.0])
         # The deposit liability is cleared: paid in, applied out.
         self.assertEqual(self.account_balance(
             self.company.auction_deposit_account_id,
