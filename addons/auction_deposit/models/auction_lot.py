@@ -164,29 +164,34 @@ class AuctionLot(models.Model):
         self.invalidate_cache(ids=self.ids)
 
     @api.multi
-    def _place_bid(self, partner, amount_fen, client_key, max_fen=None):
+    def _place_bid(self, partner, amount_fen, client_key, max_fen=None,
+                   notices=None):
         """Decide a bid of ``partner`` under the lot's lock.
 
         Same ``client_key`` again: the first answer, nothing new. 409 when
         the lot is not open, the amount is too low or the bidder leads
         already; 403 without a covering deposit or when barred. With
         ``max_fen`` the bidder also leaves a hidden maximum that bids for
-        them. Returns the bid.
+        them. Returns the bid. The outbid are told at once, or, with a
+        ``notices`` list, added to it as ``(partner id, price)`` for the
+        caller to tell after the commit (the lock is held for less).
         """
         self.ensure_one()
-        Bid = self.env["auction.bid"]
-        self._lock()
-        previous = Bid.search([("partner_id", "=", partner.id),
-                               ("client_key", "=", client_key)], limit=1)
+        previous = self._bid_of_key(partner, client_key)
         if previous:
-            if previous.lot_id != self:
-                raise MpConflict(_("This request key was used for another "
-                                   "lot."), "key_reused")
+            return previous
+        # Checked before queueing for the lot's lock (the state again
+        # under it): a closed lot, a bidder without deposit.
+        if self._state_at(fields.Datetime.now()) != "bidding":
+            raise MpConflict(_("This lot is not open for bids."), "closed")
+        self._check_bidder(partner)
+        self._lock()
+        previous = self._bid_of_key(partner, client_key)
+        if previous:
             return previous
         now = fields.Datetime.now()
         if self._state_at(now) != "bidding":
             raise MpConflict(_("This lot is not open for bids."), "closed")
-        self._check_bidder(partner)
         if self.top_bid_id.partner_id == partner:
             raise MpConflict(_("You are already the highest bidder."),
                              "leading")
@@ -200,10 +205,39 @@ class AuctionLot(models.Model):
                 raise ValidationError(_(
                     "The maximum cannot be below the bid."))
             self.env["auction.proxy"]._set(self, partner, max_fen)
-        bid = self._record_bid(partner, amount_fen, client_key)
-        self._run_proxies()
+        outbid = [] if notices is None else notices
+        bid = self._record_bid(partner, amount_fen, client_key,
+                               notices=outbid)
+        self._run_proxies(outbid)
         self._soft_close(now)
+        if notices is None:
+            self._tell_outbid(outbid)
         return bid
+
+    @api.multi
+    def _bid_of_key(self, partner, client_key):
+        """The bid a request with this key made already (a retry)."""
+        self.ensure_one()
+        previous = self.env["auction.bid"].search([
+            ("partner_id", "=", partner.id),
+            ("client_key", "=", client_key)], limit=1)
+        if previous and previous.lot_id != self:
+            raise MpConflict(_("This request key was used for another "
+                               "lot."), "key_reused")
+        return previous
+
+    @api.multi
+    def _tell_outbid(self, notices):
+        """Message each outbid bidder once, with the price that beat
+        them last."""
+        self.ensure_one()
+        last = {}
+        for partner_id, price in notices:
+            last[partner_id] = price
+        for partner_id, price in last.items():
+            self._notify(self.env["res.partner"].browse(partner_id),
+                         "auction_outbid", _("Outbid"),
+                         "%.2f" % (price / 100.0))
 
     @api.multi
     def _check_bidder(self, partner):
@@ -219,7 +253,9 @@ class AuctionLot(models.Model):
 
     @api.multi
     def _record_bid(self, partner, amount_fen, client_key=None,
-                    proxy=False):
+                    proxy=False, notices=None):
+        """Record an accepted bid (under the lock) and make it the lot's
+        current price; the outbid bidder goes to ``notices``."""
         self.ensure_one()
         bid = self.env["auction.bid"].sudo().create({
             "lot_id": self.id,
@@ -229,18 +265,20 @@ class AuctionLot(models.Model):
             "proxy": proxy,
         })
         outbid = self.top_bid_id.partner_id
-        # Written only here, under the lock (bidders have no write right).
-        self.sudo().write({
-            "current_fen": amount_fen,
-            "top_bid_id": bid.id,
-            "bid_count": self.bid_count + 1,
-        })
-        if outbid and outbid != partner:
-            self._notify_outbid(outbid)
+        # Written only here, under the lock (bidders have no write right),
+        # in one statement: the lock is what every bidder waits for.
+        self.env.cr.execute(
+            "UPDATE auction_lot SET current_fen = %s, top_bid_id = %s, "
+            "bid_count = COALESCE(bid_count, 0) + 1 WHERE id = %s",
+            (amount_fen, bid.id, self.id))
+        self.invalidate_cache(["current_fen", "top_bid_id", "bid_count"],
+                              self.ids)
+        if outbid and outbid != partner and notices is not None:
+            notices.append((outbid.id, amount_fen))
         return bid.with_env(self.env)
 
     @api.multi
-    def _run_proxies(self):
+    def _run_proxies(self, notices):
         """Let hidden maximums bid: each round, the best challenger's
         proxy meets the leader's; the higher maximum leads at the least
         needed (the other maximum plus one increment, within its own), a
@@ -265,7 +303,8 @@ class AuctionLot(models.Model):
                 ("partner_id", "=", leader.id),
                 ("max_fen", ">", price)], limit=1)
             if not defender:
-                self._record_bid(challenger.partner_id, minimum, proxy=True)
+                self._record_bid(challenger.partner_id, minimum, proxy=True,
+                                 notices=notices)
                 continue
             defender_holds = defender.max_fen > challenger.max_fen or (
                 defender.max_fen == challenger.max_fen and
@@ -277,9 +316,10 @@ class AuctionLot(models.Model):
             # The passed maximum is shown when it was beaten, not tied.
             if price < loser.max_fen < final:
                 self._record_bid(loser.partner_id, loser.max_fen,
-                                 proxy=True)
+                                 proxy=True, notices=notices)
             loser.sudo().active = False  # proxies change only here
-            self._record_bid(winner.partner_id, final, proxy=True)
+            self._record_bid(winner.partner_id, final, proxy=True,
+                             notices=notices)
 
     @api.multi
     def _soft_close(self, now):
@@ -298,18 +338,14 @@ class AuctionLot(models.Model):
                           self.extended_minutes)
         if minutes <= 0:
             return False
-        self.sudo().write({
-            "end_at": fields.Datetime.to_string(
-                end + datetime.timedelta(minutes=minutes)),
-            "extended_minutes": self.extended_minutes + minutes,
-        })
+        self.env.cr.execute(
+            "UPDATE auction_lot SET end_at = %s, extended_minutes = "
+            "COALESCE(extended_minutes, 0) + %s WHERE id = %s",
+            (fields.Datetime.to_string(
+                end + datetime.timedelta(minutes=minutes)), minutes,
+             self.id))
+        self.invalidate_cache(["end_at", "extended_minutes"], self.ids)
         return True
-
-    @api.multi
-    def _notify_outbid(self, partner):
-        self.ensure_one()
-        return self._notify(partner, "auction_outbid", _("Outbid"),
-                            "%.2f" % (self.current_fen / 100.0))
 
     @api.multi
     def _notify(self, partner, event_code, status, note):

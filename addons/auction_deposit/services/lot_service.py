@@ -114,18 +114,24 @@ class LotService(Component):
         lot_id = self._lot(_id).id
         partner_id = self.partner.id
 
+        notices = []
+
         def decide(env):
             # Its own READ COMMITTED transaction: bidders of one lot queue
             # on its lock instead of replaying (see run_read_committed).
+            del notices[:]  # a replayed decision starts afresh
             lot = env["auction.lot"].browse(lot_id)
             partner = env["res.partner"].browse(partner_id)
-            bid = lot._place_bid(partner, amount_fen, key, max_fen=max_fen)
-            lot.invalidate_cache(ids=lot.ids)
+            bid = lot._place_bid(partner, amount_fen, key, max_fen=max_fen,
+                                 notices=notices)
             return {"bid_id": bid.id, "amount_fen": bid.amount_fen,
                     "current_fen": lot.current_fen,
                     "leading": lot.top_bid_id.partner_id == partner,
                     "end_at": partner._mp_iso(lot.end_at)}
-        return run_read_committed(self.env, decide)
+        result = run_read_committed(self.env, decide)
+        # Messages after the decision's commit, off the lot's lock.
+        self.env["auction.lot"].browse(lot_id)._tell_outbid(notices)
+        return result
 
     def _domain(self):
         return [("session_id.published", "=", True),
