@@ -127,12 +127,11 @@ def balance(account_id, partner_id):
 
 
 END_LOT = """
-import json
+import datetime, json
 from odoo import fields
 lot = env['auction.lot'].browse(%d)
 lot.end_at = fields.Datetime.to_string(
-    fields.Datetime.from_string(fields.Datetime.now()) -
-    __import__('datetime').timedelta(minutes=1))
+    datetime.datetime.utcnow() - datetime.timedelta(minutes=1))
 env.cr.commit()
 ended = env['auction.lot']._cron_end_lots()
 env.cr.commit()
@@ -398,3 +397,37 @@ def test_deposit_bid_win_pay_ship_receive(odoo_server, sim):
 
     assert not unbalanced_moves()
     assert alice_deposit["lot_id"] == lot_id
+
+
+def test_paying_again_answers_the_same_payment(odoo_server, sim):
+    """The mini-program sends a pay request again when its answer was
+    lost (wx.request retries): with the same coupon, the same payment."""
+    tag = "AuctionAgain%d" % (time.time() * 1000)
+    made = make_auction(
+        {"name": tag, "deposit_fen": 50000},
+        [{"catalogue_no": "001", "name": tag + " teapot",
+          "start_fen": 100000, "deposit_fen": 20000}],
+        [{"name": tag + " coupon", "amount_fen": 10000, "issued": 5}])
+    session_id, lot_id = made["session"], made["lots"][0]["id"]
+    auth, _partner_id = login(odoo_server, sim, "again-" + tag)
+    pay_deposit(odoo_server, sim, auth, session_id, lot_id, 20000)
+    ok(bid(odoo_server, auth, lot_id, 100000))
+    order_id = json.loads(run_in_odoo(END_LOT % lot_id))["order"]
+    coupon = ok(api("POST", odoo_server, "auction_coupons/%d/claim"
+                    % made["coupons"][0], auth))
+    path = "auction_orders/%d/pay" % order_id
+    first = ok(api("POST", odoo_server, path, auth,
+                   json={"coupon_id": coupon["id"]}))
+    assert first["amount_fen"] == 100000 - 10000 - 20000, first
+    # Without the coupon: the open WeChat order again.
+    plain = ok(api("POST", odoo_server, path, auth, json={}))
+    assert (plain["out_trade_no"], plain["amount_fen"]) == (
+        first["out_trade_no"], first["amount_fen"]), (first, plain)
+    # The same request again (the coupon is on this very order already).
+    again = api("POST", odoo_server, path, auth,
+                json={"coupon_id": coupon["id"]})
+    assert again.status_code == 200, (
+        "paying again with the coupon already applied to this order: "
+        "%d %s" % (again.status_code, again.text))
+    assert (again.json()["out_trade_no"], again.json()["amount_fen"]) == (
+        first["out_trade_no"], first["amount_fen"]), (first, again.json())
