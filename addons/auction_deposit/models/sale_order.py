@@ -146,6 +146,9 @@ class SaleOrder(models.Model):
     @api.multi
     def _auction_apply_coupon(self, user_coupon):
         self.ensure_one()
+        if self.order_line.filtered(
+                lambda line: line.auction_coupon_id == user_coupon):
+            return  # a retried payment: applied already
         lot = self.auction_lot_id
         if user_coupon.partner_id != self.partner_id or \
                 user_coupon.state != "unused" or \
