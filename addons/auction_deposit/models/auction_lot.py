@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpForbidden)
-from odoo.addons.payment_wechatpay.tools import lock_row
+from odoo.addons.payment_wechatpay.tools import lock_row, process_each
 
 #: Proxy rounds resolved after one bid at most (each settles two proxies).
 PROXY_ROUNDS = 20
@@ -396,20 +396,21 @@ class AuctionLot(models.Model):
         return True
 
     @api.model
-    def _cron_end_lots(self, limit=200):
+    def _cron_end_lots(self, limit=200, auto_commit=True):
         """Record the result of lots past their end, each once, in
-        bounded batches: the highest bid meeting the reserve wins and gets
-        an order to pay; lot deposits of the others go back."""
+        bounded batches, one transaction per lot: the highest bid meeting
+        the reserve wins and gets an order to pay; lot deposits of the
+        others go back. A lot another server holds is skipped."""
         lots = self.search([
             ("result", "=", False), ("end_at", "<=", fields.Datetime.now()),
             ("session_id.cancelled", "=", False),
         ], order="end_at, id", limit=limit)
-        for lot in lots:
-            if not lock_row(self.env.cr, self._table, lot.id,
-                            skip_locked=True):
-                continue
-            lot.invalidate_cache(ids=lot.ids)
-            lot._end()
+
+        def end(lot):
+            if lock_row(self.env.cr, self._table, lot.id, skip_locked=True):
+                lot.invalidate_cache(ids=lot.ids)
+                lot._end()
+        process_each(lots, end, auto_commit=auto_commit)
         return len(lots)
 
     @api.multi

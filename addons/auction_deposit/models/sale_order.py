@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
 from odoo.addons.payment_wechatpay.money import fen_to_yuan
-from odoo.addons.payment_wechatpay.tools import lock_row
+from odoo.addons.payment_wechatpay.tools import lock_row, process_each
 
 
 class SaleOrder(models.Model):
@@ -216,21 +216,22 @@ class SaleOrder(models.Model):
     # -- overdue ---------------------------------------------------------
 
     @api.model
-    def _cron_auction_overdue(self, limit=200):
+    def _cron_auction_overdue(self, limit=200, auto_commit=True):
         """Winners' orders past their deadline: cancelled, the lot marked
         overdue, the deposit forfeited, the bidder's unpaid wins counted.
-        Bounded; each order under its lock, skipped if busy."""
+        Bounded; one transaction per order, skipped if another holds it."""
         orders = self.search([
             ("auction_lot_id", "!=", False),
             ("state", "in", ("draft", "sent")),
             ("auction_due_at", "<=", fields.Datetime.now()),
         ], limit=limit)
-        for order in orders:
-            if not lock_row(self.env.cr, self._table, order.id,
-                            skip_locked=True):
-                continue
-            order.invalidate_cache(ids=order.ids)
-            order._auction_default()
+
+        def default(order):
+            if lock_row(self.env.cr, self._table, order.id,
+                        skip_locked=True):
+                order.invalidate_cache(ids=order.ids)
+                order._auction_default()
+        process_each(orders, default, auto_commit=auto_commit)
         return len(orders)
 
     @api.multi

@@ -25,11 +25,12 @@ class TestDepositAndEnd(AuctionCase):
         return pay_deposit(self, token, lot)
 
     def test_deposit_paid_by_wechat_is_a_liability(self):
+        account = self.company._auction_deposit_account()
+        opening = self.account_balance(account)
         deposit = self.pay_deposit(self.alice["token"])
         self.assertEqual(deposit.state, "paid")
         self.assertEqual(deposit.amount_fen, 50000)
-        account = self.company.auction_deposit_account_id
-        self.assertEqual(self.account_balance(account), -500.0)
+        self.assertEqual(self.account_balance(account) - opening, -500.0)
         again = self.api("POST", "auction_deposits",
                          token=self.alice["token"],
                          json={"session_id": self.auction.id})
@@ -44,7 +45,8 @@ class TestDepositAndEnd(AuctionCase):
         self.bid(bob_token, 105000, "b1")
         self.bid(self.alice["token"], 160000, "a2")
         self.lot.end_at = utc_in(minutes=-1)
-        self.assertGreaterEqual(self.env["auction.lot"]._cron_end_lots(), 1)
+        self.assertGreaterEqual(self.env["auction.lot"]._cron_end_lots(
+            auto_commit=False), 1)
         self.assertEqual(self.lot.result, "sold")
         self.assertEqual(self.lot.winner_id, self.alice_partner)
         self.assertEqual(self.lot.hammer_fen, 160000)
@@ -59,14 +61,16 @@ class TestDepositAndEnd(AuctionCase):
         self.env["auction.deposit"]._cron_settle_refunds()
         self.assertEqual(bob_deposit.state, "refunded")
         self.assertEqual(refund.credit_note_id.state, "paid")
-        self.assertEqual(self.env["auction.lot"]._cron_end_lots(), 0)
+        self.assertEqual(self.env["auction.lot"]._cron_end_lots(
+            auto_commit=False), 0)
         self.assertBooksBalance()
 
     def test_below_reserve_is_unsold(self):
         self.deposit(self.alice_partner)
         self.bid(self.alice["token"], 100000, "a1")
         self.lot.end_at = utc_in(minutes=-1)
-        self.env["auction.lot"]._cron_end_lots()
+        self.env["auction.lot"]._cron_end_lots(
+            auto_commit=False)
         self.assertEqual(self.lot.result, "unsold")
         self.assertFalse(self.lot.order_id)
 
@@ -90,7 +94,8 @@ class TestDepositAndEnd(AuctionCase):
         self.assertEqual(deposit.state, "paid")
         self.assertEqual(wallet.balance_fen, 30000)
         self.lot.end_at = utc_in(minutes=-1)
-        self.env["auction.lot"]._cron_end_lots()
+        self.env["auction.lot"]._cron_end_lots(
+            auto_commit=False)
         self.assertEqual(deposit.state, "refunded")
         self.assertEqual(wallet.balance_fen, 50000)
 
@@ -100,7 +105,8 @@ class TestDepositAndEnd(AuctionCase):
         self.assertEqual(deposit.state, "paid")  # still running
         self.auction.write({"bidding_end": utc_in(minutes=-1)})
         self.lot.end_at = utc_in(minutes=-1)
-        self.env["auction.lot"]._cron_end_lots()
+        self.env["auction.lot"]._cron_end_lots(
+            auto_commit=False)
         self.assertEqual(self.env["auction.deposit"]
                          ._cron_release_session_deposits(), 1)
         self.assertEqual(deposit.state, "refunding")

@@ -12,7 +12,8 @@ class TestPayAndCoupons(AuctionCase):
                               self.lot if lot_deposit else None)
         self.bid(self.alice["token"], amount, "win")
         self.lot.end_at = utc_in(minutes=-1)
-        self.env["auction.lot"]._cron_end_lots()
+        self.env["auction.lot"]._cron_end_lots(
+            auto_commit=False)
         self.assertEqual(self.lot.winner_id, self.alice_partner)
         return deposit
 
@@ -95,7 +96,8 @@ class TestPayAndCoupons(AuctionCase):
         self.assertError(self.api("POST", "auction_orders/%d/pay" % order.id,
                                   token=self.alice["token"], json={}),
                          409, "overdue")
-        self.assertEqual(self.env["sale.order"]._cron_auction_overdue(), 1)
+        self.assertEqual(self.env["sale.order"]._cron_auction_overdue(
+            auto_commit=False), 1)
         self.assertEqual(order.state, "cancel")
         self.assertEqual(self.lot.result, "overdue")
         self.assertEqual(deposit.state, "forfeited")
@@ -153,7 +155,8 @@ class TestPayAndCoupons(AuctionCase):
         self.assertEqual(self.env["sale.order"]._cron_auction_remind(), 0)
         # Alice lets the deadline pass: bob gets a second chance at his bid.
         order.auction_due_at = utc_in(minutes=-1)
-        self.env["sale.order"]._cron_auction_overdue()
+        self.env["sale.order"]._cron_auction_overdue(
+            auto_commit=False)
         self.assertEqual(deposit.state, "forfeited")
         self.assertTrue(messages.search([
             ("partner_id", "=", self.alice_partner.id),
