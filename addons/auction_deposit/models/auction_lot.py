@@ -146,12 +146,14 @@ class AuctionLot(models.Model):
         return self.env["auction.bid"]
 
     @api.multi
-    def _min_next_fen(self):
-        """The least the next bid may be."""
+    def _min_next_fen(self, ladder=None):
+        """The least the next bid may be (``ladder``: the session's, when
+        the caller has it already)."""
         self.ensure_one()
         if not self.top_bid_id:
             return self.start_fen
-        ladder = self.env["auction.increment"]._ladder(self.session_id)
+        if ladder is None:
+            ladder = self.env["auction.increment"]._ladder(self.session_id)
         return self.current_fen + self.env["auction.increment"] \
             ._increment_at(ladder, self.current_fen)
 

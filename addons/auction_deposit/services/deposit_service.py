@@ -1,7 +1,6 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _
-from odoo.http import request
 
 from odoo.addons.base_wechat_miniprogram.exceptions import MpNotFound
 from odoo.addons.base_wechat_miniprogram.services.base_service import (
@@ -41,8 +40,7 @@ class DepositService(Component):
         if not session or (lot_id and not lot):
             raise MpNotFound(_("Session or lot not found."))
         deposit, payment = self.env["auction.deposit"]._mp_pay(
-            self.partner, session, lot, method,
-            request.httprequest.remote_addr if request else None)
+            self.partner, session, lot, method, self._client_ip())
         result = self._to_json(deposit)
         result["payment"] = payment
         return result

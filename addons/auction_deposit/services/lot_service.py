@@ -65,7 +65,9 @@ class LotService(Component):
         lots, total = self._paginate(
             self.env["auction.lot"], self._domain() + [
                 ("session_id", "=", session_id)], page, size)
-        return self._page(lots, total, page, size, self._to_json)
+        ladders = {}
+        return self._page(lots, total, page, size,
+                          lambda lot: self._to_json(lot, ladders))
 
     def get(self, _id):
         lot = self._lot(_id)
@@ -104,8 +106,9 @@ class LotService(Component):
         views, total = self._paginate(
             self.env["auction.lot.view"],
             [("partner_id", "=", self.partner.id)], page, size)
+        ladders = {}
         return self._page(views, total, page, size,
-                          lambda view: self._to_json(view.lot_id))
+                          lambda view: self._to_json(view.lot_id, ladders))
 
     def bid(self, _id, amount_fen, key, max_fen=None):
         """Bid ``amount_fen`` (``key``: the client's idempotency key; the
@@ -144,8 +147,14 @@ class LotService(Component):
             raise MpNotFound(_("Lot not found."))
         return lot
 
-    def _to_json(self, lot):
+    def _to_json(self, lot, ladders=None):
+        """``ladders``: increment ladders by session, shared by a page of
+        lots so that each session's is read once."""
         image = lot.image_ids[:1]
+        ladders = {} if ladders is None else ladders
+        if lot.session_id.id not in ladders:
+            ladders[lot.session_id.id] = self.env[
+                "auction.increment"]._ladder(lot.session_id)
         return {
             "id": lot.id,
             "session_id": lot.session_id.id,
@@ -155,7 +164,7 @@ class LotService(Component):
             "image_url": IMAGE_URL % image.id if image else None,
             "start_fen": lot.start_fen,
             "current_fen": lot.current_fen,
-            "next_min_fen": lot._min_next_fen(),
+            "next_min_fen": lot._min_next_fen(ladders[lot.session_id.id]),
             "reference_high_fen": lot.reference_high_fen,
             "deposit_fen": lot.deposit_fen,
             "end_at": self.partner._mp_iso(lot.end_at),

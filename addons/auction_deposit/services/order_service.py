@@ -1,7 +1,6 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _
-from odoo.http import request
 
 from odoo.addons.base_wechat_miniprogram.exceptions import MpNotFound
 from odoo.addons.component.core import Component
@@ -62,8 +61,7 @@ class AuctionOrderService(Component):
             if not coupon:
                 raise MpNotFound(_("Coupon not found."))
         return order._auction_pay(
-            method, coupon, request.httprequest.remote_addr
-            if request else None)
+            method, coupon, self._client_ip())
 
     def receive(self, _id):
         """Confirm the won lot arrived."""

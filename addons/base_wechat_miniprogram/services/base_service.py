@@ -141,6 +141,12 @@ class MiniProgramService(AbstractComponent):
         raise SystemError("Invalid response of %s.%s: %s"
                           % (self._usage, method_name, validator.errors))
 
+    @staticmethod
+    def _client_ip():
+        """The caller's address (WeChat Pay wants it as spbill_create_ip);
+        None outside an HTTP request."""
+        return request.httprequest.remote_addr if request else None
+
     def _paginate(self, model, domain, page, size, order=None):
         """One page of ``model`` records: ``(records, total)``."""
         total = model.search_count(domain)

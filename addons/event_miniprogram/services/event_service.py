@@ -3,7 +3,6 @@
 import datetime
 
 from odoo import _, fields
-from odoo.http import request
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpBadRequest, MpConflict, MpNotFound)
@@ -266,10 +265,6 @@ class EventService(Component):
         if not event:
             raise MpNotFound(_("Activity not found."))
         return event
-
-    @staticmethod
-    def _client_ip():
-        return request.httprequest.remote_addr if request else None
 
     @staticmethod
     def _parse_date(text):

@@ -1,7 +1,6 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, fields
-from odoo.http import request
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpNotFound)
@@ -111,8 +110,7 @@ class RegistrationService(Component):
     def pay(self, _id):
         """The payment of a sign-up awaiting it, again."""
         registration = self._registration(_id)
-        return registration._mp_repay(
-            request.httprequest.remote_addr if request else None)
+        return registration._mp_repay(self._client_ip())
 
     def cancel(self, _id, reason=None):
         registration = self._registration(_id)

@@ -1,7 +1,6 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _
-from odoo.http import request
 
 from odoo.addons.base_wechat_miniprogram.exceptions import MpNotFound
 from odoo.addons.component.core import Component
@@ -70,11 +69,6 @@ class PaymentService(Component):
         if not tx:
             raise MpNotFound(_("Payment not found."))
         return tx
-
-    @staticmethod
-    def _client_ip():
-        """The user's address, which WeChat wants as spbill_create_ip."""
-        return request.httprequest.remote_addr
 
     def _to_json(self, tx):
         iso = self.partner._mp_iso
