@@ -282,7 +282,7 @@ def test_deposit_bid_win_pay_ship_receive(odoo_server, sim):
                      bob))
     assert [(b["amount_fen"], b["mine"]) for b in history["items"]] == [
         (160000, False), (105000, True), (100000, False)], history
-    assert all(b["name"].endswith("***") for b in history["items"])
+    assert all("*" in b["name"] for b in history["items"])
 
     # The lot ends: the cron records the winner and makes the order; the
     # loser's lot deposit goes back.

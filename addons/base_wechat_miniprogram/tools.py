@@ -13,6 +13,17 @@ from odoo.tools import mute_logger
 TRANSACTION_ATTEMPTS = 5
 
 
+def mask_name(name):
+    """A user's name as other users see it (lists, rankings, winners):
+    张* / 张*三 / A****a, at most four stars, never empty."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name or "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * min(len(name) - 2, 4) + name[-1]
+
+
 def run_in_new_transaction(registry, func):
     """Run ``func(cr)`` in a transaction of its own and commit it.
 

@@ -46,11 +46,6 @@ BID_SCHEMA = {
 }
 
 
-def mask(name):
-    name = (name or "").strip()
-    return (name[:1] + "***") if name else "***"
-
-
 class LotService(Component):
     """Lots of a session, one lot (counted as a view), its bid history
     with masked names, and bidding."""
@@ -93,8 +88,7 @@ class LotService(Component):
             self.env["auction.bid"], [("lot_id", "=", lot.id)], page, size)
         return self._page(bids, total, page, size, lambda bid: {
             "id": bid.id,
-            "name": mask(bid.partner_id.mp_nickname or
-                         bid.partner_id.name),
+            "name": bid.partner_id._mp_public_name(),
             "amount_fen": bid.amount_fen,
             "proxy": bid.proxy,
             "at": self.partner._mp_iso(bid.create_date),

@@ -103,7 +103,7 @@ class TestBidding(AuctionCase):
         self.bid(self.bob_token, 100000, "b1")
         body = self.api("GET", "auction_lots/%d/bids" % self.lot.id,
                         token=self.alice_token).json()
-        self.assertEqual(body["items"][0]["name"], "B***")
+        self.assertEqual(body["items"][0]["name"], "B***y")
         self.assertFalse(body["items"][0]["mine"])
 
     def test_views_and_browse_records(self):

@@ -8,6 +8,7 @@ import psycopg2
 from odoo import _, api, fields, models
 
 from ..exceptions import MpBadRequest, MpConflict, MpForbidden
+from ..tools import mask_name
 from ..wechat.client import decrypt_wxa_data
 
 _logger = logging.getLogger(__name__)
@@ -197,6 +198,12 @@ class ResPartner(models.Model):
         }
 
     @api.model
+    def _mp_public_name(self):
+        """The partner's name as other mini-program users see it: the
+        nickname (or name) masked."""
+        self.ensure_one()
+        return mask_name(self.mp_nickname or self.name)
+
     def _mp_iso(self, value):
         """ISO 8601 with offset in the company's time zone, or None.
 

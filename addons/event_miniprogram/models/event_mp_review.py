@@ -69,11 +69,11 @@ class EventMpReview(models.Model):
         return True
 
     @api.multi
-    def _mp_json(self, masked_name):
+    def _mp_json(self):
         self.ensure_one()
         return {
             "id": self.id,
-            "name": masked_name(self.partner_id),
+            "name": self.partner_id._mp_public_name(),
             "avatar_url": self.partner_id.mp_avatar_url or "",
             "rating": self.rating,
             "text": self.text or "",

@@ -15,7 +15,7 @@ from odoo.addons.payment_wechatpay.services.payment_service import (
 
 from .. import local_time
 from ..models.event_mp_cover import URL as COVER_URL
-from .common import display_name, mask_name, selection_labels
+from .common import selection_labels
 
 DATE_REGEX = r"^\d{4}-\d{2}-\d{2}$"
 SORTS = {
@@ -197,7 +197,7 @@ class EventService(Component):
             [("event_id", "=", event.id), ("state", "in", ("open", "done"))],
             page, size, order="create_date desc, id desc")
         return self._page(registrations, total, page, size, lambda r: {
-            "name": mask_name(display_name(r.partner_id)),
+            "name": r.partner_id._mp_public_name(),
             "avatar_url": r.partner_id.mp_avatar_url or "",
             "checked_in": r.state == "done",
         })
@@ -208,9 +208,8 @@ class EventService(Component):
             self.env["event.mp.review"],
             [("event_id", "=", event.id), ("hidden", "=", False)],
             page, size)
-        result = self._page(reviews, total, page, size, lambda review:
-                            review._mp_json(
-                                lambda p: mask_name(display_name(p))))
+        result = self._page(reviews, total, page, size,
+                            lambda review: review._mp_json())
         result["rating"] = round(event.mp_rating_avg, 2)
         return result
 

@@ -9,7 +9,7 @@ from odoo import fields
 from odoo.tests import common
 
 from odoo.addons.event_miniprogram import local_time
-from odoo.addons.event_miniprogram.services.common import mask_name
+from odoo.addons.base_wechat_miniprogram.tools import mask_name
 
 from .common import EventCase, utc_in
 
