@@ -1,0 +1,2 @@
+from . import clockin_service
+from . import envelope_service
