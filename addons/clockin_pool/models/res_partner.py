@@ -29,14 +29,15 @@ class ResPartner(models.Model):
         """A clock-in on ``day`` (local): the streak goes on when the last
         one was ``yesterday``, else starts again."""
         self.ensure_one()
-        self.env.cr.execute("""
+        query = """
             UPDATE res_partner SET
                 clockin_streak = CASE WHEN clockin_last_day = %(yesterday)s
                     THEN COALESCE(clockin_streak, 0) + 1
                     WHEN clockin_last_day = %(day)s
                     THEN clockin_streak ELSE 1 END,
                 clockin_last_day = %(day)s
-            WHERE id = %(id)s""", {"day": day, "yesterday": yesterday,
+            WHERE id = %(id)s"""
+        self.env.cr.execute(query, {"day": day, "yesterday": yesterday,
                                     "id": self.id})
         self.env.cr.execute("""
             UPDATE res_partner SET clockin_best_streak = clockin_streak

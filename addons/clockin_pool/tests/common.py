@@ -35,7 +35,7 @@ class ClockinCase(WechatPayCase):
         self.round.write({"state": "open"})
         self.joining()
 
-    # -- the round's clock ---------------------------------------------------
+    # -- the round's clock -------------------------------------------------
 
     def joining(self, rnd=None):
         """The round takes entries (its window opens in an hour)."""
@@ -55,11 +55,12 @@ class ClockinCase(WechatPayCase):
             "window_end": utc_in(minutes=-30),
             "settle_at": utc_in(minutes=-1)})
 
-    # -- people ----------------------------------------------------------------
+    # -- people --------------------------------------------------------------
 
     def entrants(self, count, clocked, rnd=None, stake=None):
-        """``count`` paid entries (without orders: for the split and its
-        figures), the first ``clocked`` clocked in, a second apart."""
+        """``count`` paid entries (without orders: for the split and
+        its figures), the first ``clocked`` clocked in, a second
+        apart."""
         rnd = rnd or self.round
         entries = self.Entry
         base = datetime.datetime.utcnow() - datetime.timedelta(hours=1)
