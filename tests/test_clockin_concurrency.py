@@ -80,8 +80,8 @@ def test_parallel_joins_make_one_entry_per_user(odoo_server, sim):
              for _i in range(JOINS_EACH)]
     answers = burst(lambda _c: odoo_server + "/mp/v1/clockin/join", calls)
     outcomes = collections.Counter(
-        status if status == 200 else "%d %s" % (status,
-                                               body["error"]["code"])
+        status if status == 200 else
+        "%d %s" % (status, body["error"]["code"])
         for status, body in answers)
     assert outcomes[200] == USERS, outcomes
     assert outcomes["409 already_joined"] == USERS * (JOINS_EACH - 1), \
@@ -114,15 +114,13 @@ def test_parallel_opens_make_one_payout_per_envelope(odoo_server, sim):
     for call, (_status, body) in zip(calls, answers):
         amounts[call[2]].add(body["amount_fen"])
     assert all(len(values) == 1 for values in amounts.values()), amounts
+    origins = tuple("clockin.allocation,%d" % envelope_id
+                    for envelope_id in envelopes.values())
     rows = sql("""
         SELECT origin, count(*), sum(amount_fen) FROM wechatpay_payout
-        WHERE origin IN %s GROUP BY origin""", [tuple(
-            "clockin.allocation,%d" % envelope_id
-            for envelope_id in envelopes.values())])
+        WHERE origin IN %s GROUP BY origin""", [origins])
     assert len(rows) == WINNERS and all(row[1] == 1 for row in rows), rows
     assert sum(row[2] for row in rows) == WINNERS * 100 + 500
     assert wait_for(lambda: sql(
         "SELECT count(*) FROM wechatpay_payout WHERE origin IN %s"
-        " AND state IN ('done', 'wallet')", [tuple(
-            "clockin.allocation,%d" % envelope_id
-            for envelope_id in envelopes.values())])[0][0] == WINNERS)
+        " AND state IN ('done', 'wallet')", [origins])[0][0] == WINNERS)
