@@ -514,3 +514,58 @@ class ClockinRound(models.Model):
                 _("differs (%s)") % ", ".join(problems) if problems
                 else _("checks out"))
         return True
+
+    # -- demo ------------------------------------------------------------
+
+    @api.model
+    def _demo_populate(self):
+        """Demo rounds: three past ones settled (with their allocations),
+        today's open with its entries, tomorrow's taking entries. Stakes
+        are paid from demo wallets, so the orders, invoices and journal
+        entries are the real ones."""
+        company = self.env.ref("base.main_company")
+        today = self._local_today(company)
+        names = ["早起的鸟", "晨跑小王", "Lucy", "阿强", "Mandy", "小七",
+                 "Tom", "陈晨"]
+        partners = self.env["res.partner"].browse([
+            self.env["res.partner"].create({
+                "name": name, "mp_nickname": name, "customer": True,
+                "company_id": company.id}).id for name in names])
+        now = datetime.datetime.utcnow()
+
+        def stamp(**delta):
+            return fields.Datetime.to_string(
+                now + datetime.timedelta(**delta))
+        for back, clocked in ((3, 5), (2, 8), (1, 0)):
+            rnd = self._ensure(company,
+                               today - datetime.timedelta(days=back))
+            rnd.write({"state": "open", "window_start": stamp(hours=1),
+                       "window_end": stamp(hours=2),
+                       "settle_at": stamp(hours=3)})
+            entries = self._demo_join(rnd, partners)
+            rnd.write({"window_start": stamp(days=-back, hours=-3),
+                       "window_end": stamp(days=-back, hours=-1)})
+            for index, entry in enumerate(entries[:clocked]):
+                entry.write({"state": "clocked", "clocked_at": stamp(
+                    days=-back, hours=-3, minutes=index * 7 + 3)})
+            rnd.settle_at = stamp(days=-back, minutes=-55)
+            rnd._settle(auto_commit=False)
+        current = self._ensure(company, today)
+        upcoming = self._ensure(company, today + datetime.timedelta(days=1))
+        for rnd in (current, upcoming):
+            if rnd.state == "open" and rnd.window_start > stamp():
+                self._demo_join(rnd, partners[:5])
+        return True
+
+    @api.model
+    def _demo_join(self, rnd, partners):
+        entries = self.env["clockin.entry"]
+        for partner in partners:
+            self.env["wechatpay.wallet"]._of(partner, rnd.company_id)._credit(
+                rnd.stake_fen, "refund", "demo")
+            entry = entries.create({
+                "round_id": rnd.id, "partner_id": partner.id,
+                "stake_fen": rnd.stake_fen, "method": "wallet"})
+            entry._make_order()._wechatpay_pay("wallet")
+            entries |= entry
+        return entries
