@@ -165,17 +165,7 @@ class AuctionDeposit(models.Model):
         """Give back ``amount_fen`` of this deposit: the WeChat refund
         (settled later), or None when the wallet was credited at once."""
         self.ensure_one()
-        order = self.sudo().order_id
-        if self.method == "wallet":
-            order.invoice_ids.filtered(
-                lambda inv: inv.type == "out_invoice" and
-                inv.state == "paid")[:1]._wechatpay_refund_to_wallet(
-                    amount_fen, reason)
-            return None
-        tx = order.wechatpay_transaction_ids.filtered(
-            lambda t: t.state == "done" and not t.wechatpay_late)[:1]
-        return self.env["wechatpay.refund"].sudo()._request(
-            tx, amount_fen, reason)
+        return self.order_id._wechatpay_refund(amount_fen, reason)
 
     @api.multi
     def _forfeit(self, order):

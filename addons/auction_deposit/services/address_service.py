@@ -3,6 +3,8 @@
 from odoo import _
 
 from odoo.addons.base_wechat_miniprogram.exceptions import MpNotFound
+from odoo.addons.base_wechat_miniprogram.services.base_service import (
+    address_input_schema)
 from odoo.addons.component.core import Component
 
 ADDRESS_SCHEMA = {
@@ -31,22 +33,9 @@ class AddressService(Component):
     # A REST verb of base_rest, not the ORM's create.
     def create(self, name, phone, province, city,  # pylint: disable=W8106
                district, detail):
-        state = self.env["res.country.state"].search([
-            ("country_id.code", "=", "CN"), ("name", "=", province)],
-            limit=1)
-        # Adding a contact makes Odoo recompute stored fields across the
-        # caller's commercial entity, which the API user may not write;
-        # the contact is the caller's own (its parent is the caller), and
-        # an address is not a conversation (no chatter).
-        address = self.env["res.partner"].sudo().with_context(
-            tracking_disable=True).create({
-                "parent_id": self.partner.id, "type": "delivery",
-                "name": name, "phone": phone, "city": city,
-                "street": detail, "street2": district,
-                "state_id": state.id or False,
-                "country_id": self.env.ref("base.cn").id,
-                "comment": province if not state else False,
-            }).with_env(self.env)
+        address = self.partner._mp_add_delivery_address({
+            "name": name, "phone": phone, "province": province,
+            "city": city, "district": district, "detail": detail})
         return self._to_json(address)
 
     def delete(self, _id):
@@ -79,17 +68,7 @@ class AddressService(Component):
             "type": "dict", "schema": ADDRESS_SCHEMA}}}
 
     def _validator_create(self):
-        text = {"type": "string", "required": True, "empty": False,
-                "maxlength": 100}
-        return {
-            "name": dict(text, maxlength=40),
-            "phone": {"type": "string", "required": True,
-                      "regex": r"^1[3-9]\d{9}$"},
-            "province": dict(text, maxlength=20),
-            "city": dict(text, maxlength=40),
-            "district": dict(text, maxlength=40),
-            "detail": text,
-        }
+        return address_input_schema()
 
     def _validator_return_create(self):
         return ADDRESS_SCHEMA

@@ -30,7 +30,8 @@ class TestDepositAndEnd(AuctionCase):
         deposit = self.pay_deposit(self.alice["token"])
         self.assertEqual(deposit.state, "paid")
         self.assertEqual(deposit.amount_fen, 50000)
-        self.assertEqual(self.account_balance(account) - opening, -500.0)
+        self.assertEqual(round(self.account_balance(account) - opening, 2),
+                         -500.0)
         again = self.api("POST", "auction_deposits",
                          token=self.alice["token"],
                          json={"session_id": self.auction.id})

@@ -197,13 +197,41 @@ class ResPartner(models.Model):
             "last_seen": self._mp_iso(values["mp_last_seen"]),
         }
 
-    @api.model
+    @api.multi
+    def _mp_add_delivery_address(self, values):
+        """A shipping address of this mini-program user: a delivery
+        contact of theirs, as Odoo's sales and deliveries use them.
+
+        :param values: ``name``, ``phone``, ``province`` (a Chinese
+            province's name; kept in the comment when Odoo does not know
+            it), ``city``, ``district`` and ``detail``.
+        """
+        self.ensure_one()
+        state = self.env["res.country.state"].search([
+            ("country_id.code", "=", "CN"),
+            ("name", "=", values["province"])], limit=1)
+        # Adding a contact makes Odoo recompute stored fields across the
+        # user's commercial entity, which the API user may not write; the
+        # contact is the user's own (its parent is the user), and an
+        # address is not a conversation (no chatter).
+        return self.sudo().with_context(tracking_disable=True).create({
+            "parent_id": self.id, "type": "delivery",
+            "name": values["name"], "phone": values["phone"],
+            "city": values["city"], "street": values["detail"],
+            "street2": values["district"],
+            "state_id": state.id or False,
+            "country_id": self.env.ref("base.cn").id,
+            "comment": values["province"] if not state else False,
+        }).with_env(self.env)
+
+    @api.multi
     def _mp_public_name(self):
         """The partner's name as other mini-program users see it: the
         nickname (or name) masked."""
         self.ensure_one()
         return mask_name(self.mp_nickname or self.name)
 
+    @api.model
     def _mp_iso(self, value):
         """ISO 8601 with offset in the company's time zone, or None.
 

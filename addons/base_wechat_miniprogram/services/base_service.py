@@ -37,6 +37,22 @@ def pagination_schema(default_size=20):
     }
 
 
+def address_input_schema():
+    """The fields of a Chinese shipping address the mini-program sends
+    (``res.partner._mp_add_delivery_address``)."""
+    text = {"type": "string", "required": True, "empty": False,
+            "maxlength": 100}
+    return {
+        "name": dict(text, maxlength=40),
+        "phone": {"type": "string", "required": True,
+                  "regex": r"^1[3-9]\d{9}$"},
+        "province": dict(text, maxlength=20),
+        "city": dict(text, maxlength=40),
+        "district": dict(text, maxlength=40),
+        "detail": text,
+    }
+
+
 def page_schema(item_schema):
     """Cerberus schema of a page of ``item_schema`` items."""
     return {

@@ -178,13 +178,6 @@ class EventRegistration(models.Model):
         return _("Signed up")
 
     @api.multi
-    def _mp_payment_transaction(self):
-        """The WeChat payment of this sign-up, if it was paid so."""
-        self.ensure_one()
-        return self.sale_order_id.wechatpay_transaction_ids.filtered(
-            lambda tx: tx.state == "done" and not tx.wechatpay_late)[:1]
-
-    @api.multi
     def _mp_notify(self, event_code, status, note=None):
         for registration in self:
             registration.event_id._mp_notify(
@@ -413,13 +406,9 @@ class EventRegistration(models.Model):
                         "mp_refunded_fen": amount})
             return True
         # The refund follows a decision the caller may make (they just
-        # changed this sign-up); the payment behind it is accounting's,
-        # which event staff and the API user do not read.
-        tx = self.sudo()._mp_payment_transaction()
-        if not tx:
-            raise UserError(_("The payment of %s was not found.") % self.name)
-        self.env["wechatpay.refund"].sudo()._request(
-            tx, amount, ("%s: %s" % (description, reason))
+        # changed this sign-up); payment_wechatpay books it.
+        self.sale_order_id._wechatpay_refund(
+            amount, ("%s: %s" % (description, reason))
             if reason else description)
         self.write({"mp_payment_state": "refunded",
                     "mp_refunded_fen": amount})

@@ -62,8 +62,8 @@ class TestBackOffice(EventCase):
             "mode": "reject", "note": "Full group"})
         wizard.action_confirm()
         self.assertEqual(registration.mp_stage, "rejected")
-        self.assertEqual(len(registration._mp_payment_transaction()
-                             .wechatpay_refund_ids), 1)
+        transactions = registration.sale_order_id.wechatpay_transaction_ids
+        self.assertEqual(len(transactions.wechatpay_refund_ids), 1)
         # Add someone at the desk, check them in by code.
         bob_token, bob = self.user("bob")
         self.as_staff(self.env["event.mp.register.wizard"]).create({

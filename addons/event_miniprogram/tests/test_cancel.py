@@ -23,7 +23,8 @@ class TestCancel(EventCase):
         return response.json()
 
     def settle_refund(self, registration):
-        refund = registration._mp_payment_transaction().wechatpay_refund_ids
+        refund = registration.sale_order_id.wechatpay_transaction_ids \
+            .wechatpay_refund_ids
         self.assertEqual(len(refund), 1)
         self.send_refund(refund)
         self.wait_notify("refund", refund.name)
