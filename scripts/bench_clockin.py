@@ -143,7 +143,7 @@ company.write({'clockin_risk_rank': 0, 'clockin_tz': 'Asia/Shanghai'})
 Round = env['clockin.round']
 today = Round._local_today(company)
 env.cr.execute(
-    "UPDATE clockin_round SET day = day - (3000 + id)"
+    "UPDATE clockin_round SET day = day - (3000 + 400 * id)"
     " WHERE company_id = %%s AND day = %%s", [company.id, str(today)])
 Round.invalidate_cache()
 rnd = Round._ensure(company, today)

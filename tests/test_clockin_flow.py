@@ -34,7 +34,7 @@ env.ref('payment_wechatpay.payment_acquirer_wechatpay').write({
 Round = env['clockin.round']
 today = Round._local_today(company)
 env.cr.execute(
-    "UPDATE clockin_round SET day = day - (3000 + id)"
+    "UPDATE clockin_round SET day = day - (3000 + 400 * id)"
     " WHERE company_id = %%s AND day = %%s", [company.id, str(today)])
 env.cr.execute(
     "UPDATE clockin_round SET state = 'settled', outcome = 'empty'"

@@ -26,11 +26,17 @@ class ClockinCase(WechatPayCase):
         })
         self.Round = self.env["clockin.round"]
         self.Entry = self.env["clockin.entry"]
-        # Rounds of the demo data and earlier days out of the way.
+        # Rounds of the demo data and of earlier runs out of the way:
+        # today's moves to a day long past, the others stop.
+        self.today = self.Round._local_today(self.company)
+        self.env.cr.execute(
+            "UPDATE clockin_round SET day = day - (3000 + 400 * id)"
+            " WHERE company_id = %s AND day >= %s",
+            [self.company.id, str(self.today)])
         self.env.cr.execute(
             "UPDATE clockin_round SET state = 'settled' WHERE company_id = %s"
             " AND state != 'settled'", [self.company.id])
-        self.today = self.Round._local_today(self.company)
+        self.Round.invalidate_cache()
         self.round = self.Round._ensure(self.company, self.today)
         self.round.write({"state": "open"})
         self.joining()
