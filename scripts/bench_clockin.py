@@ -48,9 +48,11 @@ if have < count:
     cr.execute('''
         INSERT INTO res_partner (name, display_name, active, type,
             is_company, customer, supplier, employee, company_id,
+            invoice_warn, sale_warn,
             create_date, write_date, create_uid, write_uid)
         SELECT %%s || ' ' || g, %%s || ' ' || g, true, 'contact', false,
-            true, false, false, %%s, now() at time zone 'UTC',
+            true, false, false, %%s, 'no-message', 'no-message',
+            now() at time zone 'UTC',
             now() at time zone 'UTC', 1, 1
         FROM generate_series(%%s, %%s) g''',
         [tag, tag, company.id, have + 1, count])
