@@ -45,7 +45,7 @@ class GiftShareService(Component):
     _mp_get_methods = ("check", "verify", "joined")
 
     def check(self, token):
-        return self._status(self._lottery(token))
+        return self._status(self._lottery(token), self.partner)
 
     def join(self, token, subscribe=None):
         """Join (free). The subscribe results the mini-program got from
@@ -61,13 +61,15 @@ class GiftShareService(Component):
         def decide(env):
             # Its own READ COMMITTED transaction: a crowd queues on the
             # lottery's lock instead of replaying (see run_read_committed).
+            # The answer is read there too: the request's snapshot is
+            # older than the join.
             lottery = env["gift.lottery"].browse(lottery_id)
-            entry = lottery._join(env["res.partner"].browse(partner_id))
+            partner = env["res.partner"].browse(partner_id)
+            entry = lottery._join(partner)
             if wants_result:
                 entry.sudo().notify = True
-            return entry.id
-        run_read_committed(self.env, decide)
-        return self._status(self._lottery(token))
+            return self._status(lottery, partner)
+        return run_read_committed(self.env, decide)
 
     def verify(self, token):
         lottery = self._lottery(token)
@@ -96,16 +98,17 @@ class GiftShareService(Component):
             raise MpNotFound(_("Lottery not found."))
         return lottery
 
-    def _status(self, lottery):
-        status, entry = lottery._status_for(self.partner)
-        prize = self.env["gift.lottery.prize"].search([
+    @staticmethod
+    def _status(lottery, partner):
+        status, entry = lottery._status_for(partner)
+        prize = lottery.env["gift.lottery.prize"].search([
             ("lottery_id", "=", lottery.id),
-            ("partner_id", "=", self.partner.id)], limit=1)
+            ("partner_id", "=", partner.id)], limit=1)
         return {
             "status": status,
-            "lottery": lottery_json(lottery, self.partner),
+            "lottery": lottery_json(lottery, partner),
             "entry": entry_json(entry) if entry else None,
-            "prize": prize_json(prize, self.partner) if prize else None,
+            "prize": prize_json(prize, partner) if prize else None,
         }
 
     def _validator_check(self):
