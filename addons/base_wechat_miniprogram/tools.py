@@ -85,15 +85,3 @@ def run_read_committed(env, func):
     with registry.cursor() as cr:
         cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         return func(api.Environment(cr, env.uid, env.context))
-
-
-def mask_name(name):
-    """A user's name as other users see it (leaderboards, participant
-    lists): 张* / 张*三 / A***e. Shared by the business addons so that
-    every list masks names the same way."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name or "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * min(len(name) - 2, 4) + name[-1]
