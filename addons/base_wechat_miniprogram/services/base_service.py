@@ -208,7 +208,9 @@ class MiniProgramService(AbstractComponent):
         update = getattr(self, "update", None)
         if "put" in by_id and update is not None and \
                 "_id" not in inspect.signature(update).parameters:
-            paths.setdefault("/", {})["put"] = by_id.pop("put")
+            # A copy: base_rest puts one dict at "/" and "/search", and
+            # only "/" takes a PUT.
+            paths["/"] = dict(paths.get("/", {}), put=by_id.pop("put"))
             if not by_id:
                 del paths["/{id}"]
         return paths

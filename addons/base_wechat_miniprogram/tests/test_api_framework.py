@@ -44,6 +44,10 @@ class TestApiFramework(MiniProgramCase):
             validate_spec(document)
             self.assertIn("bearer", document["components"]["securitySchemes"])
             self.assertTrue(document["paths"])
+            if usage == "me":
+                # PUT is served on /mp/v1/me only, not on /me/search
+                self.assertIn("put", document["paths"]["/"])
+                self.assertNotIn("put", document["paths"]["/search"])
         response = requests.get(base + "/api-docs", timeout=30)
         self.assertEqual(response.status_code, 200)
         self.assertIn("mp/v1: me", response.text)
