@@ -1,13 +1,17 @@
 # Copyright 2026 The WeChat Mini-Program Pack Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _
 from odoo.http import request, route
 
 from odoo.addons.base_rest.controllers.main import RestController
 
+from ..exceptions import MpNotFound
 from ..tools import replay_on_conflict
 
 #: Tries of a call that lost a race for a row (serialization failure).
 SERIALIZATION_ATTEMPTS = 8
+#: Largest record id (PostgreSQL ``integer``).
+MAX_ID = 2 ** 31 - 1
 
 
 class MiniProgramController(RestController):
@@ -44,7 +48,13 @@ class MiniProgramController(RestController):
                         params=None):
         """Run the call again when it lost a race for a row (a wallet, a
         seat counter): see ``tools.replay_on_conflict``; only a call that
-        keeps losing becomes a 503."""
+        keeps losing becomes a 503.
+
+        An id outside 1..MAX_ID names no record: 404 (base_rest would
+        answer ``GET <service>/0`` as the list and pass no id to other
+        methods; PostgreSQL refuses a larger one)."""
+        if _id is not None and not 0 < _id <= MAX_ID:
+            raise MpNotFound(_("Not found."))
         return replay_on_conflict(
             request.env,
             lambda: super(MiniProgramController, self)._process_method(

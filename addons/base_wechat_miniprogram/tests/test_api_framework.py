@@ -19,6 +19,22 @@ class TestApiFramework(MiniProgramCase):
             self.assertIn(response.status_code, (400, 404), response.text)
             self.assertIn("error", response.json())
 
+    def test_ids_outside_the_integer_range_are_404(self):
+        """base_rest answered ``GET messages/0`` as the list and ran
+        ``POST me/0/update`` as ``me/update``; a larger id than
+        PostgreSQL's integer was a 500."""
+        body = self.login("id-range-user")
+        for method, path in (("GET", "messages/0"),
+                             ("GET", "messages/2147483648"),
+                             ("POST", "me/0/update"),
+                             ("POST", "me/99999999999/update")):
+            response = self.api(method, path, token=body["token"],
+                                json={"nickname": "changed"})
+            self.assertError(response, 404, "not_found")
+        self.assertNotEqual(
+            self.api("GET", "me", token=body["token"]).json()["nickname"],
+            "changed")
+
     def test_rate_limit_is_429(self):
         body = self.login("hasty-user")
         self.company.mp_rate_limit = 3
