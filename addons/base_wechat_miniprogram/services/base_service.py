@@ -16,6 +16,9 @@ _validators = threading.local()
 #: Largest page size and page number a list call may ask for.
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10000
+#: Largest integer an input may hold: every integer column (ids, amounts
+#: in fen) is a PostgreSQL ``integer``, which refuses more with an error.
+MAX_INTEGER = 2 ** 31 - 1
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -62,6 +65,24 @@ def page_schema(item_schema):
         "size": {"type": "integer", "required": True},
         "total": {"type": "integer", "required": True},
     }
+
+
+def integers_out_of_range(node, path=""):
+    """Paths (``a.b.0``) of the integers in ``node`` that no integer
+    column can hold."""
+    if isinstance(node, bool):
+        return []
+    if isinstance(node, int):
+        return [path] if not -MAX_INTEGER - 1 <= node <= MAX_INTEGER else []
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, (list, tuple)):
+        items = enumerate(node)
+    else:
+        return []
+    return [found for key, value in items
+            for found in integers_out_of_range(
+                value, "%s.%s" % (path, key) if path else str(key))]
 
 
 def drop_empty_required(node):
@@ -133,6 +154,13 @@ class MiniProgramService(AbstractComponent):
         if validator is None:
             raise MpNotFound(_("Unknown API method."))
         if validator.validate(params):
+            # A 400 here, not a database error (500) later.
+            too_large = integers_out_of_range(validator.document)
+            if too_large:
+                raise MpBadRequest(
+                    _("Some fields are not valid."),
+                    details={path: [_("The number is too large.")]
+                             for path in too_large})
             return validator.document
         raise MpBadRequest(_("Some fields are not valid."),
                            details=validator.errors)

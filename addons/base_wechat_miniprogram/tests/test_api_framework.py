@@ -5,6 +5,7 @@ from openapi_spec_validator import validate_spec
 
 from odoo.tests import common
 
+from ..services.base_service import integers_out_of_range
 from .common import MiniProgramCase
 
 
@@ -34,6 +35,14 @@ class TestApiFramework(MiniProgramCase):
         self.assertNotEqual(
             self.api("GET", "me", token=body["token"]).json()["nickname"],
             "changed")
+
+    def test_integers_out_of_range(self):
+        """Inputs with integers no integer column holds are refused (they
+        were database errors, 500)."""
+        self.assertEqual(integers_out_of_range({
+            "ok": 2 ** 31 - 1, "low": -2 ** 31, "flag": True,
+            "big": 2 ** 31, "nested": {"list": [1, -2 ** 31 - 1]},
+            "text": "99999999999"}), ["big", "nested.list.1"])
 
     def test_rate_limit_is_429(self):
         body = self.login("hasty-user")
