@@ -562,10 +562,39 @@ class ClockinRound(models.Model):
         entries = self.env["clockin.entry"]
         for partner in partners:
             self.env["wechatpay.wallet"]._of(partner, rnd.company_id)._credit(
-                rnd.stake_fen, "refund", "demo")
+                rnd.stake_fen, "refund", "demo",
+                move=self._demo_fund_move(rnd.company_id, partner,
+                                          rnd.stake_fen))
             entry = entries.create({
                 "round_id": rnd.id, "partner_id": partner.id,
                 "stake_fen": rnd.stake_fen, "method": "wallet"})
             entry._make_order()._wechatpay_pay("wallet")
             entries |= entry
         return entries
+
+    @api.model
+    def _demo_fund_move(self, company, partner, amount_fen):
+        """The books of a demo wallet credit: the customer paid it in
+        cash (Dr cash / Cr the wallet liability), so that the wallets add
+        up to their liability account as real ones do."""
+        wallet_journal = company._wechatpay_wallet_journal()
+        cash = self.env["account.journal"].search([
+            ("type", "in", ("cash", "bank")), ("company_id", "=", company.id),
+            ("id", "!=", wallet_journal.id),
+            ("default_debit_account_id", "!=", False)],
+            order="type desc, id", limit=1)
+        amount = fen_to_yuan(amount_fen)
+        common = {"partner_id": partner.id, "name": "Demo wallet top-up"}
+        move = self.env["account.move"].create({
+            "journal_id": wallet_journal.id,
+            "ref": "Demo wallet top-up",
+            "line_ids": [
+                (0, 0, dict(common, account_id=cash.default_debit_account_id
+                            .id, debit=amount, credit=0.0)),
+                (0, 0, dict(common, account_id=wallet_journal
+                            .default_credit_account_id.id, debit=0.0,
+                            credit=amount)),
+            ],
+        })
+        move.post()
+        return move
