@@ -118,17 +118,19 @@ class _Server(object):
         self.log.close()
 
 
-def _start_odoo_server():
-    """Odoo in workers mode on a free port."""
+def _start_odoo_server(workers=4, cron_threads=0, log_name="test-server"):
+    """Odoo in workers mode on a free port (its log in
+    ``.run/<log_name>.log``)."""
     port = free_port()
-    log = open(os.path.join(ROOT, ".run", "test-server.log"), "w")
+    log = open(os.path.join(ROOT, ".run", log_name + ".log"), "w")
     process = subprocess.Popen([
         os.path.join(ROOT, "scripts", "odoo"),
         "-c", os.path.join(ROOT, "config", "test.conf"),
         "--addons-path=%s" % os.environ.get("MP_ADDONS_PATH", ""),
         "-d", DB,
         "--http-port=%d" % port, "--longpolling-port=%d" % free_port(),
-        "--workers=4", "--max-cron-threads=0", "--log-level=warn",
+        "--workers=%d" % workers, "--max-cron-threads=%d" % cron_threads,
+        "--log-level=warn",
     ], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     url = "http://127.0.0.1:%d" % port
     deadline = time.time() + 120
@@ -138,7 +140,8 @@ def _start_odoo_server():
                 break
         except requests.RequestException:
             pass
-        assert process.poll() is None, "Odoo exited, see .run/test-server.log"
+        assert process.poll() is None, \
+            "Odoo exited, see .run/%s.log" % log_name
         time.sleep(0.5)
     else:
         process.kill()
