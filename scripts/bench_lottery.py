@@ -46,8 +46,13 @@ import requests
 
 from bench import free_port, login_users, odoo_snippet as snippet
 from bench import start_odoo, wrk
-from bench_auction import bench_bare_python, call, outcome, sql
+from bench_auction import call, outcome, sql
 from bench_wechatpay import percentile
+
+try:
+    from bench import bench_bare_python
+except ImportError:  # still bench_auction's
+    from bench_auction import bench_bare_python
 
 TAG = "[bench] lottery"
 
