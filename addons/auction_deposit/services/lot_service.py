@@ -4,7 +4,7 @@ from odoo import _
 
 from odoo.addons.base_wechat_miniprogram.exceptions import MpNotFound
 from odoo.addons.base_wechat_miniprogram.services.base_service import (
-    page_schema, pagination_schema)
+    MAX_INTEGER, page_schema, pagination_schema)
 from odoo.addons.base_wechat_miniprogram.tools import run_read_committed
 from odoo.addons.component.core import Component
 
@@ -196,10 +196,10 @@ class LotService(Component):
     def _validator_bid(self):
         return {
             "amount_fen": {"type": "integer", "required": True, "min": 1,
-                           "max": 10 ** 12},
+                           "max": MAX_INTEGER},
             "key": {"type": "string", "required": True, "empty": False,
                     "maxlength": 64},
-            "max_fen": {"type": "integer", "min": 1, "max": 10 ** 12,
+            "max_fen": {"type": "integer", "min": 1, "max": MAX_INTEGER,
                         "nullable": True},
         }
 
