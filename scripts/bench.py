@@ -4,10 +4,14 @@
 
 Run through ``scripts/bench``. Starts Odoo in workers mode, logs in many
 simulator users, then runs wrk with the same threads and connections on
-``GET /mp/v1/me`` and on ``/web/webclient/version_info`` and prints
-requests/s, p50 and p99 of each and the throughput ratio (target >= 0.7).
+Odoo's bare JSON route ``/web/webclient/version_info`` and on a profile
+(``GET /mp/v1/me``), a list (``GET /mp/v1/events``, a page of 20) and a
+detail (``GET /mp/v1/events/<id>``) endpoint, tokens rotating over the
+users, and prints requests/s, p50 and p99 of each and its throughput ratio
+to the bare route (targets: profile 0.7, list 0.6).
 """
 import argparse
+import concurrent.futures
 import os
 import re
 import socket
@@ -17,6 +21,8 @@ import tempfile
 import time
 
 import requests
+
+from bench_results import record
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LUA = os.path.join(ROOT, "scripts", "bench_lua")
@@ -71,6 +77,26 @@ def login_users(url, simulator, count):
     return tokens
 
 
+def bare_loop(url, seconds):
+    """The bare route from one Python client, as the bidders call."""
+    http = requests.Session()
+    count, deadline = 0, time.time() + seconds
+    while time.time() < deadline:
+        http.post(url + "/web/webclient/version_info", timeout=60, json={
+            "jsonrpc": "2.0", "method": "call", "params": {}})
+        count += 1
+    return count
+
+
+def bench_bare_python(url, clients, seconds):
+    """Requests/s of the bare route from ``clients`` Python threads: the
+    reference of benches whose clients are Python, not wrk."""
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        counts = list(pool.map(lambda _i: bare_loop(url, seconds),
+                               range(clients)))
+    return sum(counts) / seconds
+
+
 def to_ms(text):
     value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -114,19 +140,31 @@ def main():
                           "{'mp_api_root': %r, 'mp_rate_limit': %d,"
                           " 'mp_login_rate_limit': 10**9});"
                           " env.cr.commit()" % (args.simulator, limit))
+    event_id = int(odoo_snippet(args.db, PUBLISHED_EVENT).strip())
     process, url = start_odoo(args.db, free_port(), args.workers)
+    routes = [
+        ("profile", "GET /mp/v1/me", "/mp/v1/me", 0.7),
+        ("list", "GET /mp/v1/events (page of 20)", "/mp/v1/events?size=20",
+         0.6),
+        ("detail", "GET /mp/v1/events/<id>", "/mp/v1/events/%d" % event_id,
+         None),
+    ]
+    results = {}
     try:
         tokens = login_users(url, args.simulator, args.users)
         with tempfile.NamedTemporaryFile("w", suffix=".txt",
                                          delete=False) as handle:
             handle.write("\n".join(tokens) + "\n")
-        env = {"TOKENS": handle.name}
         warm = argparse.Namespace(**dict(vars(args), duration=3))
         wrk(url + "/web/webclient/version_info", "version_info.lua", warm)
-        wrk(url + "/mp/v1/me", "me.lua", warm, env)
+        for key, _name, path, _target in routes:
+            wrk(url + path, "get.lua", warm,
+                {"TOKENS": handle.name, "TARGET": path})
         bare = wrk(url + "/web/webclient/version_info", "version_info.lua",
                    args)
-        api = wrk(url + "/mp/v1/me", "me.lua", args, env)
+        for key, _name, path, _target in routes:
+            results[key] = wrk(url + path, "get.lua", args,
+                               {"TOKENS": handle.name, "TARGET": path})
     finally:
         process.terminate()
         process.wait(30)
@@ -134,18 +172,30 @@ def main():
     print("wrk -t%d -c%d -d%ds, Odoo workers=%d, %d users, %d cores" % (
         args.threads, args.connections, args.duration, args.workers,
         args.users, os.cpu_count()))
-    print("%-34s %10s %9s %9s %8s" % ("route", "req/s", "p50 ms", "p99 ms",
-                                      "non-2xx"))
-    for name, result in (("POST /web/webclient/version_info", bare),
-                         ("GET /mp/v1/me", api)):
-        print("%-34s %10.1f %9.2f %9.2f %8d" % (
+    print("%-34s %10s %9s %9s %8s %6s" % ("route", "req/s", "p50 ms",
+                                          "p99 ms", "non-2xx", "ratio"))
+    print("%-34s %10.1f %9.2f %9.2f %8d" % (
+        "POST /web/webclient/version_info", bare["rps"], bare["p50"],
+        bare["p99"], bare["errors"]))
+    record("API", "bare route /web/webclient/version_info", bare["rps"],
+           "req/s", p50=bare["p50"], p99=bare["p99"],
+           note="reference of the API figures")
+    for key, name, _path, target in routes:
+        result = results[key]
+        print("%-34s %10.1f %9.2f %9.2f %8d %6.2f" % (
             name, result["rps"], result["p50"], result["p99"],
-            result["errors"]))
-    ratio = api["rps"] / bare["rps"]
-    print("throughput ratio /mp/v1/me : version_info = %.2f (target >= 0.70)"
-          % ratio)
-    if api["errors"]:
+            result["errors"], result["rps"] / bare["rps"]))
+        record("API", name, result["rps"], "req/s", "bare route",
+               bare["rps"], target, result["p50"], result["p99"])
+    if any(result["errors"] for result in results.values()):
         sys.exit("the API answered errors during the bench")
+
+
+PUBLISHED_EVENT = """
+event = env['event.event'].search([('mp_published', '=', True)], limit=1,
+                                  order='id')
+print(event.id)
+"""
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ import psycopg2
 import requests
 
 from bench import free_port, login_users, odoo_snippet as snippet
-from bench import start_odoo, wrk
+from bench_results import record, sql_seconds
+from bench import bench_bare_python, start_odoo, wrk
 from bench_event import NO_LIMIT
 from bench_wechatpay import API_KEY, CONFIGURE, MCH_ID, percentile
 
@@ -258,17 +259,6 @@ def bidding(url, token, lots, seconds, index):
     return result
 
 
-def bare_loop(url, seconds):
-    """The bare route from one Python client, as the bidders call."""
-    http = requests.Session()
-    count, deadline = 0, time.time() + seconds
-    while time.time() < deadline:
-        http.post(url + "/web/webclient/version_info", timeout=60, json={
-            "jsonrpc": "2.0", "method": "call", "params": {}})
-        count += 1
-    return count
-
-
 def bids_on(db, lots):
     return sql(db, "SELECT count(*) FROM auction_bid WHERE lot_id IN %s",
                [tuple(lots)])[0][0]
@@ -305,11 +295,14 @@ def bench_bids(args, url, tokens, lots):
     }
 
 
-def bench_bare_python(url, clients, seconds):
-    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-        counts = list(pool.map(lambda _i: bare_loop(url, seconds),
-                               range(clients)))
-    return sum(counts) / seconds
+#: The floor of ending a session: every lot's result written by the
+#: database alone in one statement (rolled back).
+FLOOR_ENDING = """
+UPDATE auction_lot l SET result = 'sold', hammer_fen = b.amount_fen,
+    winner_id = b.partner_id
+FROM auction_bid b
+WHERE b.id = l.top_bid_id AND l.session_id = %s
+"""
 
 
 def bench_ending(args):
@@ -320,6 +313,7 @@ def bench_ending(args):
     made = json.loads(snippet(args.db, MAKE_ENDED_SESSION % {
         "tag": BENCH_TAG, "lots": args.end_lots,
         "bidders": args.end_bidders, "pool": args.end_pool}))
+    floor = sql_seconds(args.db, FLOOR_ENDING, [made["session"]])
     start = time.time()
     runs = json.loads(snippet(args.db, RUN_ENDING_CRON))
     total = time.time() - start
@@ -327,6 +321,7 @@ def bench_ending(args):
                                    [made["session"]])[0]
     return {
         "leftovers": leftovers, "made_seconds": made["seconds"],
+        "floor": floor,
         "total": total, "cron_seconds": sum(s for _c, s in runs),
         "runs": [run for run in runs if run[0]], "lots": lots,
         "sold": sold, "left": left, "orders": orders,
@@ -440,6 +435,17 @@ def main():
     if ending["leftovers"]:
         print("  (%d lots of earlier runs ended first, not timed)"
               % ending["leftovers"])
+    record("contended", "bids on one lot (%d clients, accepted bids)"
+           % args.connections, contended["per_second"], "req/s",
+           "bare route", bare["rps"], 0.3, contended["p50"],
+           contended["p99"])
+    record("contended", "bids spread over %d lots (accepted bids)"
+           % args.lots, spread["per_second"], "req/s", "bare route",
+           bare["rps"], None, spread["p50"], spread["p99"])
+    record("bulk", "ending %d lots x %d bids (cron)" % (
+        ending["lots"], args.end_bidders), ending["total"], "s",
+        "one UPDATE of the lots", ending["floor"], None,
+        note="%d sold with an order" % ending["sold"])
     if bare["errors"]:
         failed.append("bare route errors")
     if ending["sold"] != args.end_lots or ending["left"] or \

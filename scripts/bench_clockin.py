@@ -26,7 +26,8 @@ import psycopg2
 import requests
 
 from bench import free_port, odoo_snippet as snippet
-from bench import start_odoo
+from bench import bench_bare_python, start_odoo
+from bench_results import record
 from bench_event import NO_LIMIT
 from bench_wechatpay import percentile
 
@@ -269,6 +270,7 @@ def main():
     process, url = start_odoo(args.db, port, args.workers)
     try:
         requests.post(url + "/mp/v1/clockin/clock", timeout=60)  # warm
+        bare = bench_bare_python(url, args.clients, 5)
         clockins = bench_clockins(args, url)
     finally:
         process.terminate()
@@ -295,6 +297,15 @@ def main():
           "%d clocked in" % (clockins["per_second"], clockins["p50"],
                              clockins["p99"], clockins["ok"],
                              clockins["clocked"]))
+    record("bulk", "settlement of %d entrants (%d winners)" % (
+        settlement["participants"], settlement["winners"]),
+        settlement["total"], "s", "one INSERT ... SELECT of the rows",
+        settlement["baseline"], note="audit %s" % (
+            settlement["audit"] or "checks out"))
+    record("contended", "clock-ins in the window (%d clients)"
+           % args.clients, clockins["per_second"], "req/s",
+           "bare route (Python clients)", bare, None, clockins["p50"],
+           clockins["p99"], "%d clocked in" % clockins["clocked"])
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import time
 import psycopg2
 import requests
 
+from bench_results import record
 from bench import free_port, login_users, odoo_snippet as snippet
 from bench import start_odoo, wrk
 from bench_wechatpay import API_KEY, CONFIGURE, MCH_ID, percentile
@@ -274,6 +275,13 @@ def main():
     failed = []
     for kind, result in joins:
         label = "free" if kind == "free" else "paid %d fen" % args.fee
+        record("contended", "%d joins for the last %d seats (%s)" % (
+            args.users, args.seats, label),
+            args.users / result["seconds"], "req/s", "bare route",
+            bare["rps"], None, result["p50"], result["p99"],
+            "%d taken, exactly %d" % (result["taken"], args.seats)
+            if result["taken"] == args.seats else "WRONG: %d taken"
+            % result["taken"])
         # Seats are counted in the database: each held once, all held.
         exact = result["taken"] == result["people"] == args.seats
         print("%-14s %8.0f %8.0f %8.0f %7d %7d %6d %6d %5d (%s)" % (

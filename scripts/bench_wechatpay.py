@@ -26,7 +26,9 @@ import requests
 from wechatpy.pay import WeChatPay
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
-from bench import free_port, odoo_snippet as snippet, start_odoo
+from bench import bench_bare_python, free_port, odoo_snippet as snippet
+from bench import start_odoo
+from bench_results import record, sql_seconds
 
 APP_ID = "wxd0000000000demo"
 MCH_ID = "1900000109"
@@ -216,7 +218,11 @@ def bench_reconciliation(args):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         list(pool.map(place, numbers))
     like = numbers[0][:-12] + "%"
-    return json.loads(snippet(args.db, RECONCILE % {"like": like}))
+    floor = sql_seconds(
+        args.db, "UPDATE payment_transaction SET state = 'cancel'"
+        " WHERE wechatpay_out_trade_no LIKE %s", [like])
+    return dict(json.loads(snippet(args.db, RECONCILE % {"like": like})),
+                floor=floor)
 
 
 def main():
@@ -235,11 +241,20 @@ def main():
                                   "key": API_KEY, "odoo": url})
     process, url = start_odoo(args.db, port, args.workers)
     try:
+        bare = bench_bare_python(url, args.clients, 5)
         notifies = bench_notifies(args, url)
     finally:
         process.terminate()
         process.wait(30)
     reconciliation = bench_reconciliation(args)
+    record("WeChat Pay", "pay notifies (%d clients; verify, settle, "
+           "confirm)" % args.clients, notifies["per_second"], "req/s",
+           "bare route (Python clients)", bare, None, notifies["p50"],
+           notifies["p99"])
+    record("bulk", "reconciliation of %d expired payments (cron)"
+           % reconciliation["handled"], reconciliation["seconds"], "s",
+           "one UPDATE of the transactions", reconciliation["floor"],
+           note="%d cancelled" % reconciliation["cancelled"])
     print()
     print("WeChat Pay, Odoo workers=%d, %d cores" % (args.workers,
                                                      os.cpu_count()))
