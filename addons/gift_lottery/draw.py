@@ -26,10 +26,14 @@ def tickets_hash(tickets):
 
 
 def ranking_sql(table):
-    """An UPDATE setting ``rank`` of a lottery's entries (parameters
-    ``seed`` and ``lottery``)."""
+    """An UPDATE ranking a lottery's entries and marking the first
+    ``winners`` won and the others lost, each row written once
+    (parameters ``seed``, ``lottery`` and ``winners``)."""
     return """
-        UPDATE {table} e SET rank = r.rank
+        UPDATE {table} e SET rank = r.rank,
+            state = CASE WHEN r.rank <= %(winners)s THEN 'won'
+                         ELSE 'lost' END,
+            write_date = now() at time zone 'UTC'
         FROM (
             SELECT id, row_number() OVER (ORDER BY
                 sha256(convert_to(%(seed)s || ':' || ticket, 'UTF8')),

@@ -105,18 +105,10 @@ class AuctionDeposit(models.Model):
         company = self.session_id.company_id
         product = company._auction_deposit_product()
         scope = self.lot_id.display_name or self.session_id.name
-        order = self.env["sale.order"].sudo().create({
-            "partner_id": self.partner_id.id,
-            "company_id": company.id,
-            "origin": scope,
-            "order_line": [(0, 0, {
-                "product_id": product.id,
-                "name": _("Deposit: %s") % scope,
-                "product_uom_qty": 1,
-                "price_unit": fen_to_yuan(self.amount_fen),
-                "tax_id": [(6, 0, [])],
-            })],
-        })
+        order = self.env["sale.order"].sudo()._wechatpay_quotation(
+            self.partner_id, company,
+            [(product, _("Deposit: %s") % scope, self.amount_fen, 1)],
+            origin=scope)
         self.sudo().order_id = order
         return order
 

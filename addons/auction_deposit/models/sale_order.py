@@ -38,32 +38,18 @@ class SaleOrder(models.Model):
         session = lot.session_id
         company = session.company_id
         product = self.env.ref("auction_deposit.product_auction_lot")
-        lines = [(0, 0, {
-            "product_id": product.id,
-            "name": "%s %s" % (lot.catalogue_no, lot.name),
-            "product_uom_qty": 1,
-            "price_unit": fen_to_yuan(lot.hammer_fen),
-            "tax_id": [(6, 0, [])],
-        })]
+        lines = [(product, "%s %s" % (lot.catalogue_no, lot.name),
+                  lot.hammer_fen, 1)]
         premium = session._premium_fen(lot.hammer_fen)
         if premium:
-            lines.append((0, 0, {
-                "product_id": product.id,
-                "name": _("Buyer's premium (%s %%)") % session.premium_percent,
-                "product_uom_qty": 1,
-                "price_unit": fen_to_yuan(premium),
-                "tax_id": [(6, 0, [])],
-            }))
+            lines.append((product, _("Buyer's premium (%s %%)")
+                          % session.premium_percent, premium, 1))
         due = datetime.datetime.utcnow() + datetime.timedelta(
             hours=session.payment_hours)
-        return self.sudo().create({
-            "partner_id": lot.winner_id.id,
-            "company_id": company.id,
-            "origin": session.name,
-            "auction_lot_id": lot.id,
-            "auction_due_at": fields.Datetime.to_string(due),
-            "order_line": lines,
-        })
+        return self.sudo()._wechatpay_quotation(
+            lot.winner_id, company, lines, origin=session.name,
+            auction_lot_id=lot.id,
+            auction_due_at=fields.Datetime.to_string(due))
 
     @api.multi
     def action_auction_ship(self):

@@ -8,7 +8,6 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpForbidden)
-from odoo.addons.payment_wechatpay.money import fen_to_yuan
 from odoo.addons.payment_wechatpay.tools import lock_row, process_each
 
 _logger = logging.getLogger(__name__)
@@ -109,18 +108,11 @@ class ClockinEntry(models.Model):
         self.ensure_one()
         company = self.round_id.company_id
         product = company._clockin_stake_product()
-        order = self.env["sale.order"].sudo().create({
-            "partner_id": self.partner_id.id,
-            "company_id": company.id,
-            "origin": _("Clock-in %s") % self.round_id.day,
-            "order_line": [(0, 0, {
-                "product_id": product.id,
-                "name": _("Clock-in stake: %s") % self.round_id.day,
-                "product_uom_qty": 1,
-                "price_unit": fen_to_yuan(self.stake_fen),
-                "tax_id": [(6, 0, [])],
-            })],
-        })
+        order = self.env["sale.order"].sudo()._wechatpay_quotation(
+            self.partner_id, company, [
+                (product, _("Clock-in stake: %s") % self.round_id.day,
+                 self.stake_fen, 1)],
+            origin=_("Clock-in %s") % self.round_id.day)
         self.sudo().order_id = order
         return order
 
@@ -249,17 +241,8 @@ class ClockinEntry(models.Model):
         """A WeChat stake through a WeChat refund (its credit note when
         WeChat confirms), a wallet stake to the wallet at once."""
         self.ensure_one()
-        order = self.sudo().order_id
-        refund = self.env["wechatpay.refund"]
-        if self.method == "wallet":
-            order.invoice_ids.filtered(
-                lambda inv: inv.type == "out_invoice" and
-                inv.state == "paid")[:1]._wechatpay_refund_to_wallet(
-                    self.stake_fen, reason)
-        else:
-            tx = order.wechatpay_transaction_ids.filtered(
-                lambda t: t.state == "done" and not t.wechatpay_late)[:1]
-            refund = refund.sudo()._request(tx, self.stake_fen, reason)
+        refund = self.order_id._wechatpay_refund(self.stake_fen, reason) \
+            or self.env["wechatpay.refund"]
         self.sudo().write({"state": "refunded", "refund_id": refund.id})
         return refund
 

@@ -155,8 +155,13 @@ class TestApi(ClockinCase):
                                                   self.company)
         self.assertEqual(wallet.balance_fen, 0)
         self.settle()
-        self.assertEqual(self.Entry._cron_return_stakes(auto_commit=False),
-                         1)
+        mine = self.Entry.search([("partner_id", "=", self.alice_partner.id),
+                                  ("round_id", "=", self.round.id)])
+        self.assertEqual(mine.state, "refund_due")
+        # Other rounds' refunds due (the demo's) may be in the batch too.
+        self.assertGreaterEqual(
+            self.Entry._cron_return_stakes(auto_commit=False), 1)
+        self.assertEqual(mine.state, "refunded")
         self.assertEqual(wallet.balance_fen, 100)
         # An envelope left sealed goes to the wallet after N days.
         entries = self.entrants(3, clocked=2, rnd=self.round.copy({
@@ -164,8 +169,9 @@ class TestApi(ClockinCase):
         rnd = entries[0].round_id
         self.settle(rnd)
         rnd.settled_at = "2000-01-02 00:00:00"
-        self.assertEqual(self.env["clockin.allocation"]._cron_credit_unopened(
-            auto_commit=False), 2)
+        self.assertGreaterEqual(
+            self.env["clockin.allocation"]._cron_credit_unopened(
+                auto_commit=False), 2)
         self.assertEqual(set(rnd.allocation_ids.mapped("state")),
                          {"credited"})
         self.assertEqual(set(rnd.allocation_ids.mapped("payout_id.state")),

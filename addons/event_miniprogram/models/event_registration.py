@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpNotFound)
-from odoo.addons.payment_wechatpay.money import fen_to_yuan, format_fen
+from odoo.addons.payment_wechatpay.money import format_fen
 from odoo.addons.payment_wechatpay.tools import lock_row
 
 CODE_DIGITS = 15
@@ -207,18 +207,11 @@ class EventRegistration(models.Model):
         event = self.event_id.sudo()
         product = event.mp_product_id or self.env.ref(
             "event_miniprogram.product_event_fee")
-        order = self.env["sale.order"].sudo().create({
-            "partner_id": self.partner_id.id,
-            "company_id": event.company_id.id,
-            "origin": event.name,
-            "order_line": [(0, 0, {
-                "product_id": product.id,
-                "name": "%s: %s" % (product.name, event.name),
-                "product_uom_qty": 1,
-                "price_unit": fen_to_yuan(self.mp_fee_fen),
-                "tax_id": [(6, 0, [])],
-            })],
-        })
+        order = self.env["sale.order"].sudo()._wechatpay_quotation(
+            self.partner_id, event.company_id,
+            [(product, "%s: %s" % (product.name, event.name),
+              self.mp_fee_fen, 1)],
+            origin=event.name)
         self.write({"sale_order_id": order.id,
                     "sale_order_line_id": order.order_line[:1].id,
                     "origin": order.name})

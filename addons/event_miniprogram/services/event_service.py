@@ -8,7 +8,8 @@ from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpBadRequest, MpConflict, MpNotFound)
 from odoo.addons.base_wechat_miniprogram.services.base_service import (
     page_schema, pagination_schema)
-from odoo.addons.base_wechat_miniprogram.tools import run_read_committed
+from odoo.addons.base_wechat_miniprogram.tools import (
+    like_literal, run_read_committed)
 from odoo.addons.component.core import Component
 from odoo.addons.payment_wechatpay.services.payment_service import (
     PAY_RESULT_SCHEMA)
@@ -110,7 +111,7 @@ class EventService(Component):
         if category_id:
             domain.append(("event_type_id", "=", category_id))
         if search:
-            domain.append(("name", "ilike", search))
+            domain.append(("name", "ilike", like_literal(search)))
         if recommended:
             domain.append(("mp_recommended", "=", True))
         bounds = self._period(when, date)

@@ -6,6 +6,7 @@ from odoo.addons.base_wechat_miniprogram.exceptions import (
     MpConflict, MpNotFound)
 from odoo.addons.base_wechat_miniprogram.services.base_service import (
     page_schema, pagination_schema)
+from odoo.addons.base_wechat_miniprogram.tools import like_literal
 from odoo.addons.component.core import Component
 from odoo.addons.payment_wechatpay.services.payment_service import (
     PAY_RESULT_SCHEMA)
@@ -71,7 +72,7 @@ class RegistrationService(Component):
         if status:
             domain += FILTERS[status]
         if search:
-            domain.append(("event_id.name", "ilike", search))
+            domain.append(("event_id.name", "ilike", like_literal(search)))
         registrations, total = self._paginate(
             self.env["event.registration"], domain, page, size,
             order=SORTS[sort])

@@ -262,19 +262,11 @@ class GiftLottery(models.Model):
         the back office's (superuser); the buyer and the price were
         checked by ``_mp_create``."""
         self.ensure_one()
-        order = self.env["sale.order"].sudo().create({
-            "partner_id": self.partner_id.id,
-            "company_id": self.company_id.id,
-            "origin": self.name,
-            "gift_lottery_id": self.id,
-            "order_line": [(0, 0, {
-                "product_id": self.product_id.id,
-                "name": self.product_id.display_name,
-                "product_uom_qty": self.quantity,
-                "price_unit": fen_to_yuan(self.item_fen),
-                "tax_id": [(6, 0, [])],
-            })],
-        })
+        order = self.env["sale.order"].sudo()._wechatpay_quotation(
+            self.partner_id, self.company_id,
+            [(self.product_id, self.product_id.display_name, self.item_fen,
+              self.quantity)],
+            origin=self.name, gift_lottery_id=self.id)
         self.sale_order_id = order
         return order
 
@@ -408,29 +400,23 @@ class GiftLottery(models.Model):
         """Freeze the joiners, rank them, make the prizes of the first N
         and reveal the seed; items nobody can win go back to the buyer.
 
-        Set-based: one statement ranks every joiner, one marks winners
-        and losers, so 100,000 joiners take seconds. The result messages
-        are left to a bounded cron (``_cron_notify_results``).
+        Set-based: one statement ranks every joiner and marks winners and
+        losers, so 100,000 joiners take seconds. The result messages are
+        left to a bounded cron (``_cron_notify_results``).
         """
         self.ensure_one()
         if self.state != "open":
             raise UserError(_("Only an open lottery can be drawn."))
         self._freeze_joiners()
         cr = self.env.cr
-        cr.execute(ranking_sql("gift_lottery_entry"),
-                   {"seed": self.sudo().seed, "lottery": self.id})
-        cr.execute("""
-            UPDATE gift_lottery_entry
-            SET state = CASE WHEN rank <= %(n)s THEN 'won' ELSE 'lost' END,
-                write_date = now() at time zone 'UTC'
-            WHERE lottery_id = %(lottery)s
-        """, {"n": self.quantity, "lottery": self.id})
+        cr.execute(ranking_sql("gift_lottery_entry"), {
+            "seed": self.sudo().seed, "lottery": self.id,
+            "winners": self.quantity})
         self.env["gift.lottery.entry"].invalidate_cache()
         winners = self.env["gift.lottery.entry"].search([
             ("lottery_id", "=", self.id), ("state", "=", "won")],
             order="rank")
-        for entry in winners:
-            self.env["gift.lottery.prize"]._award(entry)
+        self.env["gift.lottery.prize"]._award(winners)
         self.write({"state": "drawn", "drawn_at": fields.Datetime.now(),
                     "given_count": len(winners)})
         left = self._items_left()

@@ -55,14 +55,30 @@ class GiftLotteryPrize(models.Model):
     # -- winning ---------------------------------------------------------
 
     @api.model
-    def _award(self, entry):
-        """A new prize held by the winning ``entry``."""
-        prize = self.create({
-            "lottery_id": entry.lottery_id.id,
-            "entry_id": entry.id, "partner_id": entry.partner_id.id,
-            "claim_deadline": self._deadline(entry.lottery_id),
-        })
-        return prize
+    def _award(self, entries):
+        """New prizes held by the winning ``entries`` (of one lottery).
+
+        Without chatter (a draw makes many; the lottery's chatter and the
+        prize's state say it all) and with the lottery's claim figures
+        computed once at the end, not after each prize.
+        """
+        prizes = self.browse()
+        if not entries:
+            return prizes
+        deadline = self._deadline(entries[0].lottery_id)
+        quiet = self.with_context(
+            tracking_disable=True, mail_create_nolog=True,
+            mail_create_nosubscribe=True)
+        with self.env.norecompute():
+            for entry in entries:
+                prizes |= quiet.create({
+                    "lottery_id": entry.lottery_id.id,
+                    "entry_id": entry.id,
+                    "partner_id": entry.partner_id.id,
+                    "claim_deadline": deadline,
+                })
+        self.recompute()
+        return prizes.with_env(self.env)
 
     @api.model
     def _deadline(self, lottery):

@@ -5,6 +5,7 @@ from odoo import _
 from odoo.addons.base_wechat_miniprogram.exceptions import MpNotFound
 from odoo.addons.base_wechat_miniprogram.services.base_service import (
     page_schema, pagination_schema)
+from odoo.addons.base_wechat_miniprogram.tools import like_literal
 from odoo.addons.component.core import Component
 
 from .common import GIFT_SCHEMA, gift_json
@@ -27,7 +28,7 @@ class GiftService(Component):
         if home:
             domain.append(("gift_home", "=", True))
         if search:
-            domain.append(("name", "ilike", search))
+            domain.append(("name", "ilike", like_literal(search)))
         gifts, total = self._paginate(
             self.env["product.product"], domain, page, size,
             order="gift_sequence, id")

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base_wechat_miniprogram.exceptions import MpConflict
 
-from ..money import yuan_to_fen
+from ..money import fen_to_yuan, yuan_to_fen
 
 
 class SaleOrder(models.Model):
@@ -29,6 +29,32 @@ class SaleOrder(models.Model):
     def _compute_wechatpay_amount_fen(self):
         for order in self:
             order.wechatpay_amount_fen = yuan_to_fen(order.amount_total)
+
+    @api.model
+    def _wechatpay_quotation(self, partner, company, lines, **values):
+        """A quotation the system makes for a mini-program user to pay (a
+        fee, a deposit, a stake, gifts, a won lot).
+
+        :param lines: ``(product, description, unit price in fen,
+            quantity)``; untaxed (the prices are what the user pays).
+        :param values: other fields of the order (``origin``, links).
+
+        Made without chatter (no creation note, no tracking): crons make
+        thousands of them, and the order's origin and links say where it
+        comes from. The unit of measure is given so that Odoo does not
+        run the product's onchange for each line.
+        """
+        order_lines = [(0, 0, {
+            "product_id": product.id, "name": name,
+            "product_uom_qty": quantity, "product_uom": product.uom_id.id,
+            "price_unit": fen_to_yuan(fen), "tax_id": [(6, 0, [])],
+        }) for product, name, fen, quantity in lines]
+        order = self.with_context(
+            tracking_disable=True, mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+        ).create(dict(values, partner_id=partner.id, company_id=company.id,
+                      order_line=order_lines))
+        return order.with_env(self.env)
 
     @api.multi
     def _wechatpay_pay(self, method="wechatpay", expire_at=None,
