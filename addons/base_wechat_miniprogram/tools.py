@@ -24,6 +24,14 @@ def mask_name(name):
     return name[0] + "*" * min(len(name) - 2, 4) + name[-1]
 
 
+def like_literal(text):
+    """``text`` for an ``ilike`` domain that matches it literally: the
+    ORM puts it between ``%`` as it is, so a search for ``%`` or ``_``
+    would match everything (PostgreSQL's LIKE escapes with ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace(
+        "_", "\\_")
+
+
 def run_in_new_transaction(registry, func):
     """Run ``func(cr)`` in a transaction of its own and commit it.
 

@@ -6,6 +6,7 @@ from openapi_spec_validator import validate_spec
 from odoo.tests import common
 
 from ..services.base_service import integers_out_of_range
+from ..tools import like_literal
 from .common import MiniProgramCase
 
 
@@ -43,6 +44,16 @@ class TestApiFramework(MiniProgramCase):
             "ok": 2 ** 31 - 1, "low": -2 ** 31, "flag": True,
             "big": 2 ** 31, "nested": {"list": [1, -2 ** 31 - 1]},
             "text": "99999999999"}), ["big", "nested.list.1"])
+
+    def test_like_literal_matches_wildcards_literally(self):
+        partners = self.env["res.partner"]
+        made = partners.create({"name": "Like 100% a_b c\\d"}) | \
+            partners.create({"name": "Like 1000 axb cd"})
+        for text, found in (("100%", 1), ("a_b", 1), ("c\\d", 1),
+                            ("%", 1), ("_", 1), ("Like", 2)):
+            self.assertEqual(partners.search_count([
+                ("id", "in", made.ids),
+                ("name", "ilike", like_literal(text))]), found, text)
 
     def test_rate_limit_is_429(self):
         body = self.login("hasty-user")
