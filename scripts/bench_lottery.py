@@ -49,10 +49,8 @@ from bench import start_odoo, wrk
 from bench_auction import call, outcome, sql
 from bench_wechatpay import percentile
 
-try:
-    from bench import bench_bare_python
-except ImportError:  # still bench_auction's
-    from bench_auction import bench_bare_python
+from bench import bench_bare_python
+from bench_results import record, sql_seconds
 
 TAG = "[bench] lottery"
 
@@ -221,7 +219,6 @@ with env.registry.cursor() as cr:
 print(json.dumps({
     'total': total, 'draw': draw_seconds,
     'freeze': spent('string_agg'), 'rank': spent('row_number() OVER'),
-    'states': spent("THEN 'won' ELSE 'lost'"),
     'prizes': sum(awards), 'awards': len(awards),
     'sql': sum(seconds for _query, seconds in statements),
     'statements': len(statements), 'state': state,
@@ -367,6 +364,8 @@ def main():
     drawn = run(args.db, MAKE_DRAW, tag=TAG, joiners=args.joiners,
                 items=args.draw_items, buyer=made["buyer"],
                 gift=made["gift"])
+    floor = sql_seconds(args.db, "UPDATE gift_lottery_entry SET rank = 1"
+                        " WHERE lottery_id = %s", [drawn["id"]])
     draw = run(args.db, DRAW, id=drawn["id"])
     draw_facts = sql(args.db, DRAW_FACTS, [drawn["id"]])[0]
 
@@ -455,14 +454,27 @@ def main():
               direct["rps"] / bare["rps"]))
     if not exact:
         failed.append("direct gift")
+    record("contended", "joins of one lottery (%d users on its lock)"
+           % args.users, one["outcomes"]["200"] / one["seconds"], "req/s",
+           "bare route (Python clients)", bare_python, None, one["p50"],
+           one["p99"])
+    record("contended", "direct-gift joins (%d items, %d users at once)"
+           % (args.items, args.users), direct["rps"], "req/s",
+           "bare route (Python clients)", bare_python, None,
+           direct["p50"], direct["p99"],
+           "exact" if exact else "WRONG")
     state, given, joins, entries, won, lost, prizes, good = draw_facts
     print("%s draw: %d joiners, %d winners: %.2f s (SQL: freeze %.2f s, "
-          "rank %.2f s, won/lost %.2f s; %d prizes made %.2f s; commit "
-          "%.2f s; %d statements %.2f s in all)" % (
+          "rank and mark won/lost %.2f s; %d prizes made %.2f s; commit "
+          "%.2f s; %d statements %.2f s in all; one UPDATE of the entries "
+          "%.2f s)" % (
               TAG, entries, won, draw["total"], draw["freeze"],
-              draw["rank"], draw["states"], draw["awards"], draw["prizes"],
+              draw["rank"], prizes, draw["prizes"],
               draw["total"] - draw["draw"], draw["statements"],
-              draw["sql"]))
+              draw["sql"], floor))
+    record("bulk", "draw over %d joiners (%d winners)" % (entries, won),
+           draw["total"], "s", "one UPDATE of the entries", floor,
+           note="verified" if draw["verified"] else "NOT verified")
     print("%s draw data made in SQL in %.1f s (%d new partners %.1f s, "
           "%d entries %.1f s)" % (
               TAG, drawn["seconds"], drawn["partners_made"],
