@@ -49,10 +49,11 @@ if have < count:
     cr.execute('''
         INSERT INTO res_partner (name, display_name, active, type,
             is_company, customer, supplier, employee, company_id,
-            invoice_warn, sale_warn,
+            invoice_warn, sale_warn, picking_warn,
             create_date, write_date, create_uid, write_uid)
         SELECT %%s || ' ' || g, %%s || ' ' || g, true, 'contact', false,
             true, false, false, %%s, 'no-message', 'no-message',
+            'no-message',
             now() at time zone 'UTC',
             now() at time zone 'UTC', 1, 1
         FROM generate_series(%%s, %%s) g''',
