@@ -299,6 +299,11 @@ class WechatpayRefund(models.Model):
         if not isinstance(outer, dict) or not outer.get("mch_id"):
             _logger.warning("WeChat refund notify without merchant")
             return False
+        if outer.get("return_code") != "SUCCESS":
+            # A failed notice carries no refund result (like a pay notify)
+            _logger.warning("WeChat refund notify with return_code %r",
+                            outer.get("return_code"))
+            return False
         acquirers = self.env["payment.acquirer"].search([
             ("provider", "=", "wechatpay"),
             ("wechatpay_mch_id", "=", outer["mch_id"])])
