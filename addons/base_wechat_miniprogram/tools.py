@@ -4,6 +4,7 @@
 import random
 import time
 
+import psycopg2.errors
 import psycopg2.extensions
 
 from odoo import api
@@ -11,6 +12,12 @@ from odoo.tools import mute_logger
 
 #: Tries of a short transaction that lost a race (serialization failure).
 TRANSACTION_ATTEMPTS = 5
+#: What a transaction that lost a race raises, as Odoo's own RPC sees it:
+#: a serialization failure or deadlock, or a lock taken NOWAIT that
+#: another transaction holds (Odoo 11's journal sequences are gapless:
+#: two postings in one journal at once meet on its sequence row).
+CONFLICTS = (psycopg2.extensions.TransactionRollbackError,
+             psycopg2.errors.LockNotAvailable)
 
 
 def mask_name(name):
@@ -58,15 +65,16 @@ def replay_on_conflict(env, func, attempts=TRANSACTION_ATTEMPTS, pause=0.02):
 
     Odoo's transactions are REPEATABLE READ: two that update or lock the
     same row at once cannot both commit, and the loser gets a
-    serialization failure. It changed nothing, so it is rolled back and
-    run again on a fresh snapshot after a short random pause; only one
-    that keeps losing raises.
+    serialization failure (or, for a lock taken NOWAIT such as a
+    journal's sequence, a lock error). It changed nothing, so it is
+    rolled back and run again on a fresh snapshot after a short random
+    pause; only one that keeps losing raises.
     """
     for attempt in range(1, attempts + 1):
         try:
             with mute_logger("odoo.sql_db"):  # expected, replayed
                 return func()
-        except psycopg2.extensions.TransactionRollbackError:
+        except CONFLICTS:
             if attempt == attempts:
                 raise
             env.cr.rollback()
