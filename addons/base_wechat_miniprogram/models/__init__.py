@@ -8,3 +8,4 @@ from . import mp_subscribe_template
 from . import mp_subscribe_consent
 from . import mp_subscribe_message
 from . import ir_http
+from . import res_users
