@@ -89,6 +89,12 @@ def main():
     parser.add_argument("--examples", type=int, default=int(
         os.environ.get("MP_FUZZ_EXAMPLES", "5")),
         help="test cases per operation and phase (default 5)")
+    parser.add_argument("--phases", default=os.environ.get(
+        "MP_FUZZ_PHASES", "coverage,fuzzing"),
+        help="schemathesis phases (default coverage,fuzzing, or "
+             "$MP_FUZZ_PHASES): coverage tries each parameter's boundary "
+             "and invalid values (~35 cases an operation), fuzzing "
+             "--examples random ones")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--workers", default="2")
     parser.add_argument("--include-tag", action="append", default=[],
@@ -106,15 +112,16 @@ def main():
     with tempfile.NamedTemporaryFile("w", suffix=".json",
                                      delete=False) as handle:
         json.dump(document, handle)
-    print("fuzzing %d operations of %d paths, %d examples each"
-          % (operations, len(document["paths"]), args.examples), flush=True)
+    print("fuzzing %d operations of %d paths (%s, %d examples each)"
+          % (operations, len(document["paths"]), args.phases,
+             args.examples), flush=True)
     command = [
         os.path.join(os.path.dirname(sys.executable), "schemathesis"),
         "--no-color", "run", handle.name, "--url", url,
         "--checks", CHECKS,
         "--header", "Authorization: Bearer %s" % token,
         "--max-examples", str(args.examples),
-        "--phases", "examples,coverage,fuzzing",
+        "--phases", args.phases,
         "--workers", args.workers,
         "--request-timeout", "60",
         "--suppress-health-check", "all",
