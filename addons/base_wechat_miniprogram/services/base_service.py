@@ -6,6 +6,7 @@ import threading
 from odoo import _
 from odoo.http import request
 
+from odoo.addons.base_rest.tools import cerberus_to_json
 from odoo.addons.component.core import AbstractComponent
 
 from ..exceptions import MpBadRequest, MpMethodNotAllowed, MpNotFound
@@ -83,6 +84,20 @@ def integers_out_of_range(node, path=""):
     return [found for key, value in items
             for found in integers_out_of_range(
                 value, "%s.%s" % (path, key) if path else str(key))]
+
+
+def bound_integers(node):
+    """Give every integer of a JSON schema the bounds of the integer
+    columns (``integers_out_of_range`` refuses more)."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            node.setdefault("minimum", -MAX_INTEGER - 1)
+            node.setdefault("maximum", MAX_INTEGER)
+        for value in node.values():
+            bound_integers(value)
+    elif isinstance(node, list):
+        for value in node:
+            bound_integers(value)
 
 
 def drop_empty_required(node):
@@ -225,8 +240,13 @@ class MiniProgramService(AbstractComponent):
         return info
 
     def _get_openapi_paths(self):
-        """Document a singleton ``update`` (no id) as ``PUT /``."""
+        """Document a singleton ``update`` (no id) as ``PUT /``, and the
+        whole rule of each query parameter."""
         paths = super(MiniProgramService, self)._get_openapi_paths()
+        for name, path in (("search", "/"), ("get", "/{id}")):
+            operation = paths.get(path, {}).get("get")
+            if operation:
+                self._openapi_query_rules(operation, name)
         for name in self._mp_get_methods:
             for path in ("/" + name, "/{id}/" + name):
                 operation = paths.get(path, {}).get("post")
@@ -242,6 +262,22 @@ class MiniProgramService(AbstractComponent):
             if not by_id:
                 del paths["/{id}"]
         return paths
+
+    def _openapi_query_rules(self, operation, method_name):
+        """base_rest documents a ``search``/``get`` query parameter by its
+        type (and enum) only: give it its bounds, pattern and length too,
+        so that the document says what the server accepts (its
+        ``/search`` and ``/{id}/get`` twins share the operation)."""
+        schema = self._get_input_schema(method_name)
+        if not schema:
+            return
+        rules = cerberus_to_json(schema)["properties"]
+        for parameter in operation["parameters"]:
+            rule = rules.get(parameter["name"])
+            if parameter["in"] == "query" and rule:
+                parameter["schema"] = {key: value
+                                       for key, value in rule.items()
+                                       if key != "nullable"}
 
     @staticmethod
     def _openapi_as_get(operation):
@@ -276,5 +312,9 @@ class MiniProgramService(AbstractComponent):
                     default = parameter.pop("default", None)
                     if default is not None:
                         parameter["schema"]["default"] = default
+                    if parameter["in"] == "path":  # record ids
+                        parameter["schema"].setdefault("minimum", 1)
+                    bound_integers(parameter["schema"])
+                bound_integers(operation.get("requestBody"))
         drop_empty_required(document)
         return document

@@ -80,6 +80,12 @@ class TestApiFramework(MiniProgramCase):
             validate_spec(document)
             self.assertIn("bearer", document["components"]["securitySchemes"])
             self.assertTrue(document["paths"])
+            if usage == "messages":
+                # a query parameter's whole rule, not only its type
+                size = {p["name"]: p["schema"] for p in
+                        document["paths"]["/"]["get"]["parameters"]}["size"]
+                self.assertEqual((size["minimum"], size["maximum"]),
+                                 (1, 100))
             if usage == "me":
                 # PUT is served on /mp/v1/me only, not on /me/search
                 self.assertIn("put", document["paths"]["/"])
