@@ -186,8 +186,11 @@ class Backoffice(object):
         """The text of Odoo's error or warning dialog, if one is up."""
         return self.js(
             "var d = document.querySelector(arguments[0]);"
-            " return d && d.closest('.modal').innerText.trim();",
-            ERROR_DIALOG)
+            " if (!d) return null; var m = d.closest('.modal'),"
+            " detail = m.querySelector('.o_error_detail');"
+            " return (m.querySelector('.modal-title') || m).textContent.trim()"
+            " + ': ' + (detail || m.querySelector('.modal-body') || m)"
+            ".textContent.trim().slice(-2000);", ERROR_DIALOG)
 
     def console_errors(self):
         """Console errors since the last call (benign ones left out)."""
@@ -229,7 +232,7 @@ class Backoffice(object):
             yield
             self.idle()
             self.check(name)
-        except BaseException:
+        except BaseException as error:
             try:
                 path = self.shot(name + "-FAILED")
                 with open(path[:-4] + ".html", "w") as page:
@@ -237,6 +240,8 @@ class Backoffice(object):
                 self.write_console(os.path.basename(path)[:-4] + ".log")
             except WebDriverException:
                 pass
+            if isinstance(error, AssertionError):
+                raise AssertionError("[step %s] %s" % (name, error))
             raise
         self.shot(name)
 
@@ -251,6 +256,12 @@ class Backoffice(object):
             " !!document.querySelector('.o_main_content > .o_content > *');"),
             "the web client did not start")
         self.idle()
+
+    def restart(self):
+        """Load the web client again (after a failure)."""
+        self.driver.get(self.url + "/web")
+        self.ready()
+        self.console_errors()  # kept in the log, not blamed on what's next
 
     def menus(self):
         """The menus the web client shows (sections too): xml id -> (id,
@@ -333,6 +344,26 @@ class Backoffice(object):
                             "' + arguments[0] + ':visible').length;",
                             ".o_form_editable" if editable else ""))
         self.wait(shown, "the form of %s %s" % (model, record_id or "(new)"))
+        self.idle()
+
+    def other_views(self):
+        """The view types the action offers besides the one on screen
+        (the form aside: it needs a record)."""
+        return self.js(
+            "return $('.o_cp_switch_buttons button:visible').toArray()"
+            ".map(b => b.dataset.viewType).filter(t => t !== 'form' &&"
+            " !$('.o_cp_switch_buttons .o_cp_switch_' + t).hasClass("
+            "'active'));")
+
+    def switch_view(self, view_type):
+        """Switch the action to another of its views, with its button."""
+        self.click(".o_cp_switch_buttons .o_cp_switch_%s" % view_type)
+        self.wait(lambda: "view_type=%s" % view_type in
+                  self.driver.current_url and self.js(
+                      "return $('.o_main_content .o_view_manager_content"
+                      " > :visible').filter((i, e) => e.children.length)"
+                      ".length;"),
+                  "the %s view did not render" % view_type)
         self.idle()
 
     def open_record(self, model, record_id):
@@ -521,15 +552,25 @@ def test_every_menu_of_the_pack_opens_its_view(office):
     failures = []
     leaves = [xmlid for xmlid, _id, action in menus if action]
     assert len(leaves) >= 40, leaves
+    switched = set()  # actions whose other views were opened
     for xmlid in leaves:
         name = xmlid.replace(".", "-")
         try:
             with office.step(name):
                 office.open_menu(xmlid, shown)
+            # The action's other views (graph, pivot, calendar...), once
+            # per action.
+            action_id = shown[xmlid][1]
+            for view_type in ([] if action_id in switched
+                              else office.other_views()):
+                with office.step("%s-%s" % (name, view_type)):
+                    office.switch_view(view_type)
+            switched.add(action_id)
         except AssertionError as error:
             failures.append(str(error))
-            # Close a dialog left open, go on with the next menu.
-            office.js("$('.modal').modal('hide');")
+            # A crash can leave the web client half-drawn: start it again
+            # for the next menu.
+            office.restart()
     assert not failures, "%d of %d menus failed:\n%s" % (
         len(failures), len(leaves), "\n".join(failures))
 
