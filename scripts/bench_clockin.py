@@ -67,7 +67,9 @@ cr.execute("SELECT max(day) FROM clockin_round WHERE company_id = %%s"
            " AND day < '1990-01-01'", [company.id])
 last = cr.fetchone()[0]
 if last:
-    day = last + datetime.timedelta(days=1)
+    # Odoo makes psycopg answer dates as strings.
+    day = datetime.datetime.strptime(str(last)[:10], "%%Y-%%m-%%d").date() \\
+        + datetime.timedelta(days=1)
 rnd = Round._ensure(company, day)
 rnd.write({'settle_at': '2000-01-01 00:00:00', 'state': 'open',
            'stake_fen': 100, 'split_mode': 'random', 'cap_fen': 1000,
