@@ -76,37 +76,53 @@ def markdown_table(figures):
 
 
 def chart(figures, path):
-    """Horizontal bars: each figure's ratio to its reference, the target
-    as a tick."""
+    """Horizontal bars on a log scale: each figure's ratio to its
+    reference, 1 marked, the target as a red tick."""
+    import math
     from PIL import Image, ImageDraw, ImageFont
-    shown = [f for f in figures if f["ratio"] is not None]
+    shown = [f for f in figures if f["ratio"]]
     font = ImageFont.truetype(FONT, 13) if os.path.exists(FONT) \
         else ImageFont.load_default()
-    label_width, bar_width, row = 430, 420, 24
+    label_width, bar_width, row = 470, 420, 24
     width = label_width + bar_width + 90
-    height = 50 + row * max(len(shown), 1)
+    height = 64 + row * max(len(shown), 1)
+    values = [f["ratio"] for f in shown] + [1.0] + [
+        f["target"] for f in shown if f["target"]]
+    low = 10 ** math.floor(math.log10(min(values)))
+    high = 10 ** math.ceil(math.log10(max(values)))
+
+    def x_of(value):
+        span = math.log10(high) - math.log10(low) or 1
+        return label_width + int(bar_width * (
+            math.log10(max(value, low)) - math.log10(low)) / span)
+
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    draw.text((10, 10), "Ratio of each figure to its reference "
-              "(rates: higher is better; durations: lower is better)",
-              fill="black", font=font)
-    top = max([f["ratio"] for f in shown] + [f["target"] or 0
-                                             for f in shown] + [1.0])
+    draw.text((10, 8), "Ratio of each figure to its reference, log scale "
+              "(blue rates: higher is better; orange durations: lower is "
+              "better; red: target)", fill="black", font=font)
+    decade = low
+    while decade <= high:
+        x = x_of(decade)
+        draw.line([x, 30, x, height - 6], fill="#dddddd")
+        draw.text((x - 10, 30), fmt(decade), fill="grey", font=font)
+        decade *= 10
     for index, figure in enumerate(shown):
-        y = 40 + index * row
+        y = 52 + index * row
         rate = figure["unit"].endswith("/s")
         draw.text((10, y + 3), ("%s: %s" % (figure["group"],
-                                            figure["name"]))[:60],
+                                            figure["name"]))[:64],
                   fill="black", font=font)
-        length = int(bar_width * min(figure["ratio"], top) / top)
-        draw.rectangle([label_width, y + 2, label_width + max(length, 1),
-                        y + row - 4],
+        end = max(x_of(figure["ratio"]), label_width + 1)
+        draw.rectangle([label_width, y + 2, end, y + row - 4],
                        fill="#3c78d8" if rate else "#e69138")
         if figure["target"]:
-            x = label_width + int(bar_width * figure["target"] / top)
+            x = x_of(figure["target"])
             draw.line([x, y, x, y + row - 2], fill="red", width=2)
-        draw.text((label_width + max(length, 1) + 6, y + 3),
-                  fmt(figure["ratio"]), fill="black", font=font)
+        draw.text((end + 6, y + 3), fmt(figure["ratio"]), fill="black",
+                  font=font)
+    x = x_of(1.0)
+    draw.line([x, 46, x, height - 6], fill="black")
     image.save(path)
 
 
