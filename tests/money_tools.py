@@ -42,6 +42,11 @@ for line in sys.stdin:
 """
 
 
+CONFLICT_ERRORS = ("psycopg2.errors.SerializationFailure",
+                   "psycopg2.errors.LockNotAvailable",
+                   "psycopg2.errors.DeadlockDetected")
+
+
 class _OdooShell(object):
     """One Odoo process that keeps its registry loaded between snippets:
     an Odoo shell costs seconds to start on a busy machine, a snippet run
@@ -51,7 +56,20 @@ class _OdooShell(object):
         self.process = None
         self.lock = threading.Lock()
 
-    def __call__(self, code, timeout=120):
+    def __call__(self, code, timeout=120, attempts=5):
+        """Run ``code``; one that lost a race to a server (serialization
+        failure, lock taken NOWAIT) is run again, as Odoo's RPC does:
+        snippets commit once, at their end."""
+        for attempt in range(1, attempts + 1):
+            ok, output = self._run(code, timeout)
+            if ok or attempt == attempts or not any(
+                    error in output for error in CONFLICT_ERRORS):
+                break
+            time.sleep(0.5 * attempt)
+        assert ok, output[-3000:]
+        return output
+
+    def _run(self, code, timeout):
         with self.lock:
             if self.process is None or self.process.poll() is not None:
                 self.log = open(os.path.join(
@@ -69,9 +87,7 @@ class _OdooShell(object):
             finally:
                 timer.cancel()
         assert line, "the Odoo snippet process died (timeout %ss?)" % timeout
-        ok, output = json.loads(line)
-        assert ok, output[-3000:]
-        return output
+        return json.loads(line)
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
@@ -169,7 +185,7 @@ def settle_money(since, timeout=120):
         time.sleep(0.3)
 
 
-def wait_for(check, timeout=60, pause=0.3):
+def wait_for(check, timeout=120, pause=0.3):
     deadline = time.time() + timeout
     while True:
         value = check()

@@ -17,6 +17,7 @@ import concurrent.futures
 import json
 import os
 import signal
+import subprocess
 import time
 
 import psutil
@@ -204,8 +205,19 @@ def servers(odoo_server):
         yield started
     finally:
         for server in started:
-            server.stop()
+            stop(server)
         odoo(NOTIFY_TO % odoo_server)
+
+
+def stop(server):
+    """Stop a server for sure: one left behind would go on running crons
+    on the database (and a second job runner)."""
+    try:
+        server.stop()
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait(30)
+        server.log.close()
 
 
 def wake_crons(servers):
