@@ -346,6 +346,36 @@ class Backoffice(object):
         self.wait(shown, "the form of %s %s" % (model, record_id or "(new)"))
         self.idle()
 
+    def open_first_record(self):
+        """Open the first record of the list or kanban on screen in its
+        form."""
+        self.js("arguments[0].click();", self.has_record_to_open())
+        self.wait(lambda: "view_type=form" in self.driver.current_url and
+                  re.search(r"[#&]id=\d", self.driver.current_url) and
+                  self.js("return $('.o_main_content .o_form_view:visible')"
+                          ".length;"), "the first record's form")
+        self.idle()
+
+    def back(self):
+        """Back to the previous view by the breadcrumbs."""
+        self.click(".o_main_content .o_control_panel .breadcrumb li a")
+        self.wait(lambda: "view_type=form" not in self.driver.current_url,
+                  "back from the form")
+        self.idle()
+
+    def has_record_to_open(self):
+        """The first record of the list or kanban on screen, if the
+        action has a form (lists edited in place have none to open)."""
+        return self.js(
+            "var am = odoo.__DEBUG__.services['web.web_client']"
+            ".action_manager, vm = am.inner_widget,"
+            " views = (am.get_inner_action().get_action_descr().views || [])"
+            ".map(v => v[1]), c = vm.active_view && vm.active_view.controller;"
+            " if (views.indexOf('form') < 0 || (c && c.editable)) return null;"
+            " return $('.o_main_content .o_list_view tr.o_data_row:visible"
+            " td.o_data_cell, .o_main_content"
+            " .o_kanban_record.oe_kanban_global_click:visible').get(0);")
+
     def other_views(self):
         """The view types the action offers besides the one on screen
         (the form aside: it needs a record)."""
@@ -408,14 +438,14 @@ class Backoffice(object):
         self.js("$(arguments[0]).trigger('change');", element)
 
     def show_tab(self, css):
-        """Open the notebook page holding ``css`` if it is on another."""
-        page = self.js(
-            "var e = $(arguments[0]).first(), pane = e.closest('.tab-pane');"
-            " return e.length && pane.length && !pane.is(':visible') ?"
-            " pane.attr('id') : null;", css)
-        if page:
-            self.click(".o_form_view .nav-tabs a[href='#%s']" % page)
-            self.find(css)
+        """Open the notebook page holding ``css`` if it is on another
+        (again if the form is redrawn meanwhile)."""
+        self.wait(lambda: self.js(
+            "var e = $(arguments[0]).first(); if (!e.length) return false;"
+            " if (e.is(':visible')) return true;"
+            " var pane = e.closest('.tab-pane'); if (!pane.length) return"
+            " true; $('a[href=\"#' + pane.attr('id') + '\"]').click();"
+            " return false;", css), "no page shows %s" % css)
 
     def button(self, name, scope=""):
         """Click an object or action button by its name."""
@@ -558,13 +588,19 @@ def test_every_menu_of_the_pack_opens_its_view(office):
         try:
             with office.step(name):
                 office.open_menu(xmlid, shown)
-            # The action's other views (graph, pivot, calendar...), once
-            # per action.
+            # Once per action: the form of its first record and its other
+            # views (graph, pivot, calendar...).
             action_id = shown[xmlid][1]
-            for view_type in ([] if action_id in switched
-                              else office.other_views()):
-                with office.step("%s-%s" % (name, view_type)):
-                    office.switch_view(view_type)
+            if action_id not in switched:
+                views = office.other_views()
+                if office.has_record_to_open():
+                    with office.step(name + "-form"):
+                        office.open_first_record()
+                    if views:
+                        office.back()
+                for view_type in views:
+                    with office.step("%s-%s" % (name, view_type)):
+                        office.switch_view(view_type)
             switched.add(action_id)
         except AssertionError as error:
             failures.append(str(error))
