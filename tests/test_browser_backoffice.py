@@ -212,7 +212,7 @@ class Backoffice(object):
 
     def shot(self, name):
         self.count += 1
-        path = os.path.join(ARTIFACTS, "%02d-%s.png" % (self.count, name))
+        path = os.path.join(ARTIFACTS, "%03d-%s.png" % (self.count, name))
         self.driver.save_screenshot(path)
         return path
 
