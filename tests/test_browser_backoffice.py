@@ -7,12 +7,15 @@ driven through Selenium, against the Odoo server of the cross tests.
 The administrator logs in through the login page and switches to Chinese
 in the Preferences dialog; then every menu of the pack is opened through
 the menus themselves (enumerated from ``ir.ui.menu`` by the xml ids of the
-pack's addons, so new menus are covered without touching this file); an
-activity is created with a sign-up form of its own, a mini-program user
-signs up through the API and the sign-up is approved in the list; a
-WeChat-paid invoice is refunded with its "Refund via WeChat Pay" button;
-an auction lot is ended (there is no button for it: its end is moved to
-the past in its form and the ending cron is run with "Run Manually").
+pack's addons, so new menus are covered without touching this file), with,
+once per action, the form of its first record and its other views (list,
+graph, pivot, calendar). An activity is created with a sign-up form of its
+own, a mini-program user signs up through the API with answers to it, and
+the sign-up is approved in the list; a WeChat-paid invoice is refunded
+with its "Refund via WeChat Pay" button, and the credit note opened from
+the refund; an auction lot is ended (there is no button for it: its end
+is moved to the past in its form and the ending cron is run with "Run
+Manually" in developer mode).
 
 A step fails on Odoo's error or warning dialog, on an error in the
 browser's console, or when the view does not render. Screenshots of every
