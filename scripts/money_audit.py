@@ -27,16 +27,20 @@ each order's refunds, and ``/sim/transfers``), and checks:
   payout per origin (an envelope is paid once); a payout credited to the
   wallet or failed was not transferred as well;
 * wallets: no negative balance; each balance is the sum of its ledger;
-  each ledger entry is booked; the wallets of a company add up to its
+  each ledger entry is booked (its payment or journal entry moves the
+  same amount on the wallet liability account, a withdrawal has its
+  payout); every journal item on that account belongs to an entry or a
+  payout; without ``--since``, the wallets of a company add up to its
   wallet liability account (plus withdrawals on their way to WeChat);
 * WeChat's records of this database (its number prefix) that Odoo does
   not know: paid orders, refunds and transfers;
 * failed queue jobs of the money channel.
 
-``--since`` (UTC, ``YYYY-MM-DD HH:MM:SS``) limits the record checks to
-what was created after it: the simulator keeps its state in memory, so
-records of earlier runs are unknown to a restarted one. The wallet
-checks always cover the whole database (they are running totals).
+``--since`` (UTC, ``YYYY-MM-DD HH:MM:SS``) limits the checks to what was
+created after it: the simulator keeps its state in memory, so records of
+earlier runs are unknown to a restarted one. Balances (never negative,
+equal to their ledger) are always checked for every wallet; the total
+against the liability account only for the whole database.
 
 Exit status: 0 clean, 1 discrepancies (one line each, on stdout: what,
 which record, the amounts), 2 the audit could not run.
@@ -641,6 +645,15 @@ class Audit(object):
                           "adds up to %d fen (last entry says %s)" % (
                               wallet["balance_fen"], wallet["ledger"],
                               wallet["last"]))
+        if self.since == EPOCH:
+            self.check_wallet_totals(totals)
+        self.check_wallet_entries()
+        self.check_wallet_account()
+
+    def check_wallet_totals(self, totals):
+        """The whole database: what the wallets hold is what the books
+        owe (the withdrawals on their way to WeChat aside: their entry
+        is made when asked, their journal entry when paid)."""
         for company_id, journal in sorted(self.wallet_journals.items()):
             self.cr.execute("""
                 SELECT COALESCE(sum(l.credit), 0) - COALESCE(sum(l.debit), 0)
@@ -659,25 +672,85 @@ class Audit(object):
                           "balances add up to %d fen (+ %d fen of pending "
                           "withdrawals), the wallet liability account to %d "
                           "fen" % (totals[company_id], leaving, liability))
-        # Each ledger entry of the period is booked.
-        for entry in self.rows("""
-                SELECT e.id, e.wallet_id, e.kind, e.name, e.amount_fen,
-                       e.origin
-                FROM wechatpay_wallet_entry e
-                WHERE e.create_date >= %s AND (
-                    (e.kind IN ('payment', 'refund') AND e.payment_id IS NULL
-                     AND e.move_id IS NULL)
-                    OR (e.kind = 'payout_fallback' AND e.move_id IS NULL)
-                    OR (e.kind IN ('withdrawal', 'payout_reversal') AND
-                        NOT EXISTS (SELECT 1 FROM wechatpay_payout p
-                                    WHERE e.origin =
-                                          'wechatpay.payout,' || p.id)))
-                ORDER BY e.id""", [self.since]):
-            self.fail("wallet entry", "%s (wechatpay.wallet.entry %d, wallet"
-                      " %d)" % (entry["name"], entry["id"],
-                                entry["wallet_id"]),
-                      "%s of %d fen without an accounting document" % (
-                          entry["kind"], entry["amount_fen"]))
+
+    def check_wallet_entries(self):
+        """Each ledger entry of the period is booked: its payment or
+        journal entry moves the same amount on the wallet liability
+        account (withdrawals and their reversals: see the payouts)."""
+        accounts = {w["company_id"]: w["account_id"]
+                    for w in self.wallet_journals.values()}
+        entries = self.rows("""
+            SELECT e.id, e.wallet_id, e.kind, e.name, e.amount_fen,
+                   e.origin, e.payment_id, e.move_id, w.company_id,
+                   EXISTS (SELECT 1 FROM wechatpay_payout p
+                           WHERE e.origin = 'wechatpay.payout,' || p.id)
+                   AS of_payout
+            FROM wechatpay_wallet_entry e
+            JOIN wechatpay_wallet w ON w.id = e.wallet_id
+            WHERE e.create_date >= %s ORDER BY e.id""", [self.since])
+        booked = collections.defaultdict(int)
+        for line in self.rows("""
+                SELECT l.payment_id, l.move_id, l.account_id, l.debit,
+                       l.credit
+                FROM account_move_line l
+                JOIN account_move m ON m.id = l.move_id
+                WHERE m.state = 'posted'
+                  AND (l.payment_id = ANY(%s) OR l.move_id = ANY(%s))""", [
+                [e["payment_id"] for e in entries if e["payment_id"]],
+                [e["move_id"] for e in entries if e["move_id"]]]):
+            amount = fen(line["credit"]) - fen(line["debit"])
+            booked["payment", line["payment_id"], line["account_id"]] += \
+                amount
+            booked["move", line["move_id"], line["account_id"]] += amount
+        for entry in entries:
+            record = "%s (wechatpay.wallet.entry %d, wallet %d)" % (
+                entry["name"], entry["id"], entry["wallet_id"])
+            if entry["kind"] in ("withdrawal", "payout_reversal"):
+                if not entry["of_payout"]:
+                    self.fail("wallet entry", record, "%s of %d fen without "
+                              "its payout" % (entry["kind"],
+                                              entry["amount_fen"]))
+                continue
+            if entry["payment_id"]:
+                document = "payment", entry["payment_id"]
+            elif entry["move_id"]:
+                document = "move", entry["move_id"]
+            else:
+                self.fail("wallet entry", record, "%s of %d fen without an "
+                          "accounting document" % (entry["kind"],
+                                                   entry["amount_fen"]))
+                continue
+            moved = booked[document + (accounts.get(entry["company_id"]),)]
+            if moved != entry["amount_fen"]:
+                self.fail("wallet entry", record, "%s of %d fen, its %s %d "
+                          "moves %d fen on the wallet account" % (
+                              entry["kind"], entry["amount_fen"],
+                              document[0], document[1], moved))
+
+    def check_wallet_account(self):
+        """Every journal item of the period on a wallet liability account
+        belongs to a wallet entry or a withdrawal."""
+        accounts = [w["account_id"] for w in self.wallet_journals.values()]
+        for move in self.rows("""
+                WITH explained AS (
+                    SELECT l.move_id FROM wechatpay_wallet_entry e
+                    JOIN account_move_line l ON l.payment_id = e.payment_id
+                    UNION SELECT move_id FROM wechatpay_wallet_entry
+                    WHERE move_id IS NOT NULL
+                    UNION SELECT move_id FROM wechatpay_payout
+                    WHERE move_id IS NOT NULL)
+                SELECT m.id, m.name, m.ref,
+                       sum(l.credit) - sum(l.debit) AS amount
+                FROM account_move m
+                JOIN account_move_line l ON l.move_id = m.id
+                WHERE l.account_id = ANY(%s) AND m.state = 'posted'
+                  AND m.create_date >= %s
+                  AND m.id NOT IN (SELECT move_id FROM explained)
+                GROUP BY m.id ORDER BY m.id""", [accounts, self.since]):
+            self.fail("journal entry", "%s (account.move %d, %s)" % (
+                move["name"], move["id"], move["ref"] or "no ref"),
+                "moves %d fen on the wallet liability account, but no "
+                "wallet entry or payout books it" % fen(move["amount"]))
 
     # -- jobs ----------------------------------------------------------------
 

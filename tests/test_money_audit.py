@@ -190,10 +190,28 @@ def test_audit_is_clean_then_names_each_break(odoo_server, sim):
             ("UPDATE wechatpay_wallet SET balance_fen = -100 WHERE id = %s",
              "UPDATE wechatpay_wallet SET balance_fen = %s WHERE id = %%s"
              % balance, [wallet])):
-        lines = assert_named(
+        assert_named(
             "(wechatpay.wallet %d): negative balance: -100 fen" % wallet,
             "(wechatpay.wallet %d): balance -100 fen, its ledger adds up to "
             "%d fen" % (wallet, balance))
-        assert any(line.startswith("wallets of company") for line in lines)
+
+    # Money in a wallet that the books do not owe.
+    [(entry,)] = sql("""
+        INSERT INTO wechatpay_wallet_entry (wallet_id, partner_id,
+            company_id, kind, name, amount_fen, balance_after_fen,
+            create_uid, write_uid, create_date, write_date)
+        SELECT id, partner_id, company_id, 'refund', 'audit gift', 100,
+            balance_fen + 100, 1, 1, now() at time zone 'UTC',
+            now() at time zone 'UTC'
+        FROM wechatpay_wallet WHERE id = %s RETURNING id""", [wallet])
+    with broken(("UPDATE wechatpay_wallet SET balance_fen = balance_fen +"
+                 " 100 WHERE id = %s", "UPDATE wechatpay_wallet SET"
+                 " balance_fen = balance_fen - 100 WHERE id = %s", [wallet])):
+        try:
+            assert_named("wallet entry audit gift (wechatpay.wallet.entry "
+                         "%d, wallet %d): refund of 100 fen without an "
+                         "accounting document" % (entry, wallet))
+        finally:
+            sql("DELETE FROM wechatpay_wallet_entry WHERE id = %s", [entry])
 
     assert_audit_clean(since)
