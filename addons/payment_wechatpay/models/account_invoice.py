@@ -92,12 +92,20 @@ class AccountInvoice(models.Model):
             "origin": self.number,
             "name": description,
             "invoice_line_ids": [(0, 0, {
-                "name": _("Partial refund: %s") % description,
+                # In the customer's language: a refund notify from WeChat
+                # carries none.
+                "name": self.with_context(
+                    lang=self.partner_id.lang or self.env.context.get("lang"),
+                )._wechatpay_partial_refund_label(description),
                 "account_id": account.id,
                 "quantity": 1,
                 "price_unit": amount,
             })],
         })
+
+    @api.multi
+    def _wechatpay_partial_refund_label(self, description):
+        return _("Partial refund: %s") % description
 
     @api.multi
     def _wechatpay_refund_to_wallet(self, amount_fen, description):
