@@ -35,6 +35,13 @@ PAYMENTS = 100
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module", autouse=True)
+def refunds_succeed(sim):
+    """WeChat refunds at once (the simulator's default, which an earlier
+    module may have changed)."""
+    sim("POST", "settings", auto_refund=True, refund_notify_delay=0)
+
+
 def run_killed(code, half_done, timeout=120):
     """Run ``code`` in its own Odoo process and SIGKILL it as soon as
     ``half_done()`` (a database check) is true."""

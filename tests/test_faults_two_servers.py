@@ -184,7 +184,7 @@ env.cr.commit()
 
 
 @pytest.fixture(scope="module")
-def servers(odoo_server):
+def servers(odoo_server, sim):
     """Two more servers, cron workers on; WeChat notifies the first.
 
     Their queue jobs are run by the job runner of the session's server
@@ -192,6 +192,7 @@ def servers(odoo_server):
     second one dispatches each job again; the loser of the race marks it
     failed, though its work is done once).
     """
+    sim("POST", "settings", auto_refund=True, refund_notify_delay=0)
     os.environ["ODOO_QUEUE_JOB_CHANNELS"] = "root:0"  # no runner
     try:
         with concurrent.futures.ThreadPoolExecutor(2) as pool:

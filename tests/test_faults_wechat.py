@@ -77,6 +77,7 @@ env.cr.commit()
 
 @pytest.fixture(scope="module", autouse=True)
 def short_timeout(odoo_server, sim):
+    sim("POST", "settings", auto_refund=True, refund_notify_delay=0)
     odoo(SET_TIMEOUT % TIMEOUT)
     yield
     sim("POST", "settings", auto_refund=True, refund_notify_delay=0)
