@@ -64,6 +64,11 @@ REFUND_STATES = {"PROCESSING": "pending", "SUCCESS": "succeeded",
                  "CHANGE": "exception", "REFUNDCLOSE": "closed"}
 #: Refund states that hold money back from the payment.
 REFUNDING = ("pending", "succeeded", "exception")
+#: Where the money of a paid invoice may sit: revenue, or a liability
+#: (a deposit, a stake, a prize owed).
+SETTLED_TYPES = tuple("data_account_type_%s" % name for name in (
+    "revenue", "other_income", "current_liabilities",
+    "non_current_liabilities"))
 
 
 def fen(amount):
@@ -291,6 +296,8 @@ class Audit(object):
                WHERE payment_transaction_id = ANY(%s)
                  AND payment_type = 'inbound' AND state <> 'cancelled'
                GROUP BY payment_transaction_id""", [ids])}
+        self.load_misplaced([i["id"] for p in payments.values()
+                             for i in p["invoices"]])
         known = set()
         for tx in txs:
             known.add(tx["out_trade_no"])
@@ -313,6 +320,24 @@ class Audit(object):
             self.fail("payment", number, "paid at WeChat (%d fen, %s), "
                       "unknown to Odoo" % (order["total_fee"],
                                            order["transaction_id"]))
+
+    def load_misplaced(self, invoice_ids):
+        """Invoice lines whose money is neither revenue nor owed: where
+        a paid WeChat payment may not end up."""
+        self.misplaced = collections.defaultdict(list)
+        for line in self.rows("""
+                SELECT l.invoice_id, a.code, a.name,
+                       COALESCE(d.name, t.name) AS type,
+                       round(l.price_subtotal * 100)::int AS amount
+                FROM account_invoice_line l
+                JOIN account_account a ON a.id = l.account_id
+                JOIN account_account_type t ON t.id = a.user_type_id
+                LEFT JOIN ir_model_data d ON d.model = 'account.account.type'
+                     AND d.res_id = t.id AND d.module = 'account'
+                WHERE l.invoice_id = ANY(%s)
+                  AND COALESCE(d.name, '') NOT IN %s""", [
+                invoice_ids, SETTLED_TYPES]):
+            self.misplaced[line["invoice_id"]].append(line)
 
     def check_transaction(self, tx, record, payments, refunded, bookings):
         order = self.orders.get(tx["out_trade_no"])
@@ -343,6 +368,11 @@ class Audit(object):
             self.fail("payment", record, "booked %d times (%s), %d fen "
                       "each" % (booking["count"], booking["names"],
                                 tx["total_fee"]))
+        self.check_transaction_books(tx, record, payments, refunded)
+
+    def check_transaction_books(self, tx, record, payments, refunded):
+        """Where the money of a done transaction sits: booked once, then
+        on a paid invoice (revenue or a liability) or refunded."""
         acquirer = self.acquirers[tx["acquirer_id"]]
         payment = payments.get(tx["payment_id"])
         if not self.check_payment("payment", record, payment, "inbound",
@@ -371,6 +401,11 @@ class Audit(object):
                           "%s, not paid" % (invoice["number"],
                                             fen(invoice["amount_total"]),
                                             invoice["state"]))
+            for line in self.misplaced.get(invoice["id"], ()):
+                self.fail("payment", record, "its invoice %s puts %d fen on "
+                          "%s %s (%s), neither revenue nor a liability" % (
+                              invoice["number"], line["amount"],
+                              line["code"], line["name"], line["type"]))
 
     # -- refunds -------------------------------------------------------------
 

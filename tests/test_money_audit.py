@@ -150,6 +150,25 @@ def test_audit_is_clean_then_names_each_break(odoo_server, sim):
                      "(1234 fen), unknown to WeChat" % (number, tx1),
                      "payment %s: paid at WeChat (1234 fen" % number)
 
+    # A payment whose invoice puts the money on an expense account.
+    [(invoice_line, income)] = sql("""
+        SELECT l.id, l.account_id FROM account_invoice_line l
+        JOIN account_invoice_payment_rel r ON r.invoice_id = l.invoice_id
+        JOIN payment_transaction t ON t.wechatpay_payment_id = r.payment_id
+        WHERE t.id = %s""", [tx1])
+    [(expense,)] = sql("""
+        SELECT a.id FROM account_account a
+        JOIN ir_model_data d ON d.model = 'account.account.type'
+             AND d.res_id = a.user_type_id
+        WHERE d.name = 'data_account_type_expenses' LIMIT 1""")
+    with broken(("UPDATE account_invoice_line SET account_id = %s WHERE id ="
+                 " %%s" % expense, "UPDATE account_invoice_line SET"
+                 " account_id = %s WHERE id = %%s" % income,
+                 [invoice_line])):
+        assert_named("payment %s (payment.transaction %d): its invoice" % (
+            number, tx1), "puts 1234 fen on", "neither revenue nor a "
+            "liability")
+
     # A refund booked twice.
     [(refund_move, refund_name)] = sql("""
         SELECT DISTINCT l.move_id, r.name FROM wechatpay_refund r
