@@ -49,8 +49,11 @@ rnd.write({'window_start': fields.Datetime.to_string(
            'settle_at': fields.Datetime.to_string(
                now + datetime.timedelta(hours=3))})
 for partner_id in %(fund)r:
-    env['wechatpay.wallet']._of(env['res.partner'].browse(partner_id),
-                                company)._credit(%(fen)d, 'refund', 'test')
+    # Booked as a cash top-up, so the wallets add up to their account.
+    partner = env['res.partner'].browse(partner_id)
+    env['wechatpay.wallet']._of(partner, company)._credit(
+        %(fen)d, 'refund', 'test',
+        move=Round._demo_fund_move(company, partner, %(fen)d))
 env.cr.commit()
 print(json.dumps(rnd.id))
 """
